@@ -1,0 +1,32 @@
+# The two set-up-and-run commands of the README. Each creates .venv on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: report test bench derive clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+## The main job: the suite against the embedded emulator, both vendors, HTML + JSON + JUnit in reports/.
+report: $(STAMP)
+	$(BIN)/conformance run --report-dir reports
+
+## The project's own tests.
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+## Emulator throughput and latency (not a test; prints figures for the README).
+bench: $(STAMP)
+	$(BIN)/python -m conformance.emulator.bench
+
+## Rewrite schemas/ from the vendor documents.
+derive: $(STAMP)
+	$(BIN)/python -m conformance.derive
+
+clean:
+	rm -rf $(VENV) reports/*.html reports/*.json reports/*.xml

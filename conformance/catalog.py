@@ -1,0 +1,167 @@
+"""What the suite reads from ``schemas/``: schemas, the requirement catalogue
+and the JSONPath map of each vendor.
+
+Everything downstream (emulator, adapters, checks, reports) asks this module,
+so a vendor's facts live in one folder of data, not in code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from jsonpath_ng.ext import parse as jsonpath
+
+Category = Literal["schema", "pagination", "filters", "empty-arrays", "dry-run", "error-codes", "auth"]
+CATEGORIES: tuple[str, ...] = ("schema", "pagination", "filters", "empty-arrays", "dry-run", "error-codes", "auth")
+VENDORS: tuple[str, ...] = ("alibaba", "tencent")
+SCHEMA_DIRS = {"alibaba": "alibaba-ecs-2014-05-26", "tencent": "tencent-cvm-2017-03-12"}
+SCHEMAS_ENV = "CONFORMANCE_SCHEMAS_DIR"
+
+
+def schemas_root() -> Path:
+    """``$CONFORMANCE_SCHEMAS_DIR``, else the copy inside an installed wheel, else the checkout's ``schemas/``."""
+    override = os.environ.get(SCHEMAS_ENV)
+    if override:
+        return Path(override)
+    bundled = Path(__file__).resolve().parent / "schemas_data"
+    if bundled.is_dir():
+        return bundled
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One behaviour the suite checks, traced to a sentence of a vendor document."""
+
+    id: str
+    vendor: str
+    category: str
+    status: Literal["documented", "observed"]
+    quote: str
+    summary: str
+    check: str
+    args: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def documented(self) -> bool:
+        return self.status == "documented"
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """A request filter and where an instance carries the value it filters on."""
+
+    name: str
+    path: str
+    match: Literal["exact", "json-array", "wildcard", "fuzzy"] = "exact"
+    requires: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def expression(self):  # jsonpath_ng expression, parsed once
+        return jsonpath(self.path)
+
+    def values(self, item: dict[str, Any]) -> list[str]:
+        """The item's values for this filter, as wire strings (``true``, ``0``)."""
+        return [wire_string(m.value) for m in self.expression.find(item) if m.value not in (None, "")]
+
+
+def wire_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Paths:
+    """Compiled JSONPath expressions of one vendor's map, read with :meth:`get`/:meth:`all`."""
+
+    def __init__(self, mapping: dict[str, str]):
+        self._source = dict(mapping)
+        self._compiled = {name: jsonpath(expr) for name, expr in mapping.items()}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._compiled
+
+    def expr(self, name: str) -> str:
+        return self._source[name]
+
+    def all(self, name: str, document: Any) -> list[Any]:
+        return [m.value for m in self._compiled[name].find(document)]
+
+    def get(self, name: str, document: Any, default: Any = None) -> Any:
+        found = self._compiled[name].find(document) if name in self._compiled else []
+        return found[0].value if found else default
+
+
+@dataclass(frozen=True)
+class VendorCatalog:
+    """Everything ``schemas/<vendor>/`` holds, loaded once."""
+
+    vendor: str
+    directory: Path
+
+    def _json(self, name: str) -> dict[str, Any]:
+        return json.loads((self.directory / name).read_text(encoding="utf-8"))
+
+    def _yaml(self, name: str) -> dict[str, Any]:
+        return yaml.safe_load((self.directory / name).read_text(encoding="utf-8"))
+
+    @cached_property
+    def request_schema(self) -> dict[str, Any]:
+        return self._json("request.schema.json")
+
+    @cached_property
+    def response_schema(self) -> dict[str, Any]:
+        return self._json("response.schema.json")
+
+    @cached_property
+    def error_schema(self) -> dict[str, Any]:
+        return self._json("error.schema.json")
+
+    @property
+    def openapi_path(self) -> Path:
+        return self.directory / "openapi.json"
+
+    @cached_property
+    def jsonpath_map(self) -> dict[str, Any]:
+        return self._yaml("jsonpath.yaml")
+
+    @cached_property
+    def answer(self) -> Paths:
+        return Paths(self.jsonpath_map["answer"])
+
+    @cached_property
+    def item(self) -> Paths:
+        return Paths(self.jsonpath_map["item"])
+
+    @cached_property
+    def lists(self) -> list[str]:
+        return list(self.jsonpath_map.get("lists", []))
+
+    @cached_property
+    def filters(self) -> dict[str, FilterSpec]:
+        return {name: FilterSpec(name=name, **spec) for name, spec in self.jsonpath_map["filters"].items()}
+
+    @cached_property
+    def requirements(self) -> list[Requirement]:
+        data = self._yaml("requirements.yaml")
+        return [Requirement(vendor=self.vendor, **entry) for entry in data["requirements"]]
+
+    def requirement(self, requirement_id: str) -> Requirement:
+        for requirement in self.requirements:
+            if requirement.id == requirement_id:
+                return requirement
+        raise KeyError(requirement_id)
+
+
+@lru_cache(maxsize=None)
+def load(vendor: str) -> VendorCatalog:
+    if vendor not in SCHEMA_DIRS:
+        raise ValueError(f"unknown vendor {vendor!r}; known: {', '.join(VENDORS)}")
+    return VendorCatalog(vendor=vendor, directory=schemas_root() / SCHEMA_DIRS[vendor])

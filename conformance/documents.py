@@ -1,0 +1,178 @@
+"""The two vendor documents: where they live and what their Markdown tables say.
+
+The documents in ``../shared/spec/`` are the contract. Everything the suite
+enforces quotes them, so this module is the only place that knows how to find
+and read them. The tables are hand-edited Markdown with cells that run over
+several lines, rows missing their closing ``|`` and rows missing their opening
+one; :func:`parse_tables` copes with all three.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+#: Environment variable that overrides where the vendor documents are read from.
+SPEC_DIR_ENV = "CONFORMANCE_SPEC_DIR"
+
+DOCUMENT_FILES = {
+    "alibaba": "alibaba-ecs-2014-05-26-DescribeInstances.md",
+    "tencent": "tencent-cvm-2017-03-12-DescribeInstances.md",
+}
+
+
+class DocumentNotFound(FileNotFoundError):
+    """The vendor documents are not where the project expects them."""
+
+
+def spec_dir() -> Path:
+    """Directory holding the vendor documents.
+
+    ``$CONFORMANCE_SPEC_DIR`` wins; otherwise ``../shared/spec`` beside the
+    checkout, which is where CI places it.
+    """
+    override = os.environ.get(SPEC_DIR_ENV)
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "spec"
+
+
+def document_path(vendor: str) -> Path:
+    path = spec_dir() / DOCUMENT_FILES[vendor]
+    if not path.is_file():
+        raise DocumentNotFound(
+            f"vendor document for {vendor!r} not found at {path}; "
+            f"set {SPEC_DIR_ENV} to the folder holding {DOCUMENT_FILES[vendor]}"
+        )
+    return path
+
+
+@lru_cache(maxsize=None)
+def document_text(vendor: str) -> str:
+    return document_path(vendor).read_text(encoding="utf-8")
+
+
+def normalize_space(text: str) -> str:
+    """Collapse every run of white space to one blank.
+
+    Quotes are compared after this, so that a sentence the document wraps over
+    two lines of a table cell can still be quoted on one line.
+    """
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def quote_in_document(vendor: str, quote: str) -> bool:
+    return normalize_space(quote) in normalize_space(document_text(vendor))
+
+
+@dataclass
+class Table:
+    """One Markdown table: its header cells and its rows, cells stripped."""
+
+    heading: str
+    header: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+
+    def column(self, index: int) -> list[str]:
+        return [row[index] for row in self.rows if len(row) > index]
+
+
+_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}")
+
+
+def _cells(line: str) -> list[str]:
+    line = line.strip()
+    if line.startswith("|"):
+        line = line[1:]
+    if line.endswith("|"):
+        line = line[:-1]
+    return [cell.strip() for cell in line.split("|")]
+
+
+def parse_tables(text: str) -> list[Table]:
+    """Every table of a Markdown document, with the heading it stands under.
+
+    A row starts on a line with at least as many ``|`` as the header has inner
+    separators; later lines belong to it while it is still open (it has not
+    ended with ``|``). A blank line after a closed row ends the table.
+    """
+    lines = text.splitlines()
+    tables: list[Table] = []
+    heading = ""
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+        elif i + 1 < len(lines) and "|" in line and _SEPARATOR.match(lines[i + 1]):
+            header = _cells(line)
+            needed = len(header) - 1
+            table = Table(heading=heading, header=header)
+            current: list[str] | None = None
+            i += 2
+            while i < len(lines):
+                row_line = lines[i]
+                if row_line.count("|") >= needed and not row_line.startswith("#"):
+                    if current is not None:
+                        table.rows.append(_cells("\n".join(current)))
+                    current = [row_line]
+                elif current is not None and not current[-1].rstrip().endswith("|"):
+                    current.append(row_line)
+                elif row_line.strip() == "":
+                    break
+                else:
+                    break
+                i += 1
+            if current is not None:
+                table.rows.append(_cells("\n".join(current)))
+            tables.append(table)
+            continue
+        i += 1
+    return tables
+
+
+@lru_cache(maxsize=None)
+def tables(vendor: str) -> tuple[Table, ...]:
+    return tuple(parse_tables(document_text(vendor)))
+
+
+def table_under(vendor: str, heading_part: str, first_header: str | None = None) -> Table:
+    """The first table whose heading contains ``heading_part``."""
+    for table in tables(vendor):
+        if heading_part in table.heading and (first_header is None or table.header[0] == first_header):
+            return table
+    raise LookupError(f"no table under a heading containing {heading_part!r} in the {vendor} document")
+
+
+def clean_name(cell: str) -> str:
+    """A parameter or field name as written in a table cell, Markdown escapes removed."""
+    return cell.replace("\\", "").strip()
+
+
+def code_blocks(vendor: str) -> list[str]:
+    """The literal blocks of a document: fenced ``` blocks and ``<pre>`` blocks, in order."""
+    text = document_text(vendor)
+    fenced = re.findall(r"```[^\n]*\n(.*?)```", text, flags=re.S)
+    pre = re.findall(r"<pre>\s*(.*?)</pre>", text, flags=re.S)
+    return fenced + pre
+
+
+def sample_json_response(vendor: str) -> dict:
+    """The document's own sample success answer, parsed."""
+    import json
+
+    for block in code_blocks(vendor):
+        stripped = block.strip()
+        if stripped.startswith("{"):
+            return json.loads(stripped)
+    raise LookupError(f"no JSON sample response in the {vendor} document")
+
+
+def sample_xml_response(vendor: str) -> str:
+    for block in code_blocks(vendor):
+        if block.strip().startswith("<DescribeInstancesResponse>"):
+            return block.strip()
+    raise LookupError(f"no XML sample response in the {vendor} document")
