@@ -214,7 +214,8 @@ def alibaba_request_schema() -> dict[str, Any]:
 
 
 def alibaba_error_schema() -> dict[str, Any]:
-    codes = [clean_name(r[1]) for r in documents.table_under("alibaba", "Error codes").rows]
+    rows = documents.table_under("alibaba", "Error codes").rows
+    codes = [clean_name(r[1]) for r in rows]
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": "alibaba-ecs-2014-05-26/error.schema.json",
@@ -230,6 +231,11 @@ def alibaba_error_schema() -> dict[str, Any]:
             "Recommend": {"type": "string"},
         },
         "required": ["RequestId", "Code", "Message"],
+        "x-error-table": [
+            {"code": clean_name(r[1]), "status": int(r[0]), "message": documents.normalize_space(r[2]),
+             "description": documents.normalize_space(r[3])}
+            for r in rows
+        ],
     }
 
 
@@ -344,7 +350,8 @@ def tencent_request_schema() -> dict[str, Any]:
 
 
 def tencent_error_schema() -> dict[str, Any]:
-    codes = [clean_name(r[0]) for r in documents.table_under("tencent", "错误码").rows]
+    rows = documents.table_under("tencent", "错误码").rows
+    codes = [clean_name(r[0]) for r in rows]
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": "tencent-cvm-2017-03-12/error.schema.json",
@@ -365,6 +372,9 @@ def tencent_error_schema() -> dict[str, Any]:
             }
         },
         "required": ["Response"],
+        "x-error-table": [
+            {"code": clean_name(r[0]), "status": 200, "message": documents.normalize_space(r[1])} for r in rows
+        ],
     }
 
 

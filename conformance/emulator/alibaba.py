@@ -1,0 +1,275 @@
+"""Alibaba Cloud ECS ``DescribeInstances`` (2014-05-26) on the wire.
+
+Parameters come from the query string and/or a form body; answers are JSON or
+XML (``Format``); errors carry the document's HTTP status. Validation follows
+the request schema and the document's error table; where the document is
+silent, the README's table says what the emulator does and why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from conformance import catalog, xmlcodec
+from conformance.emulator import auth, models
+from conformance.emulator.wire import ApiError, WireRequest, WireResponse, request_id
+
+VENDOR = "alibaba"
+ACTION = "DescribeInstances"
+VERSION = "2014-05-26"
+MAX_ARRAY = 100
+MAX_TAGS = 20
+JSON_TYPE = "application/json;charset=utf-8"
+XML_TYPE = "text/xml;charset=utf-8"
+_TAG = re.compile(r"^Tag\.(\d+)\.(Key|Value|key|value)$")
+
+#: Parameter -> the error-table code its invalid value answers.
+ENUM_ERRORS = {
+    "InstanceChargeType": "InvalidInstanceChargeType.NotFound",
+    "InternetChargeType": "InvalidInternetChargeType.ValueNotSupported",
+    "LockReason": "InvalidLockReason.NotFound",
+    "InstanceNetworkType": "InvalidNetworkType.NotFound",
+    "Status": "InvalidStatus.NotFound",
+}
+#: Enumerated parameters the document gives no error code for.
+PLAIN_ENUMS = ("HttpEndpoint", "HttpTokens")
+
+
+def region_of(item: dict[str, Any]) -> str:
+    return str(item.get("RegionId", ""))
+
+
+class AlibabaService:
+    """The ECS RPC endpoint over one :class:`~conformance.emulator.models.Backend`."""
+
+    vendor = VENDOR
+
+    def __init__(self, backend: models.Backend, authenticator: auth.Authenticator,
+                 deviations: frozenset[str] = frozenset(), regions: tuple[str, ...] = ()):
+        self.backend = backend
+        self.auth = authenticator
+        self.deviations = deviations
+        self.catalog = catalog.load(VENDOR)
+        self.regions = set(regions) | backend.regions
+        self.request_schema = self.catalog.request_schema["properties"]
+        self.error_table = {row["code"]: row for row in self.catalog.error_schema["x-error-table"]}
+        self._items_json = [json.dumps(item, separators=(",", ":")).encode() for item in backend.items]
+
+    # ----------------------------------------------------------------- errors
+
+    def _table_error(self, code: str) -> ApiError:
+        row = self.error_table[code]
+        status = row["status"]
+        if status == 404 and "status-404-as-400" in self.deviations:
+            status = 400
+        return ApiError(code, row["message"] or row["description"], status)
+
+    def _render_error(self, error: ApiError, fmt: str, rid: str) -> WireResponse:
+        body: dict[str, Any] = {"RequestId": rid, "HostId": "ecs.aliyuncs.com", "Code": error.code,
+                                "Message": error.message}
+        if "error-without-request-id" in self.deviations:
+            del body["RequestId"]
+        if fmt == "XML":
+            return WireResponse(error.status, XML_TYPE, xmlcodec.encode("Error", body))
+        return WireResponse(error.status, JSON_TYPE, json.dumps(body).encode())
+
+    # ----------------------------------------------------------------- entry
+
+    def handle(self, request: WireRequest) -> WireResponse:
+        params = {**request.query, **request.form}
+        fmt = "XML" if params.get("Format", "JSON").upper() == "XML" else "JSON"
+        rid = request_id()
+        try:
+            return self._describe(request, params, fmt, rid)
+        except ApiError as error:
+            return self._render_error(error, fmt, rid)
+
+    def _describe(self, request: WireRequest, params: dict[str, str], fmt: str, rid: str) -> WireResponse:
+        action = params.get("Action") or request.headers.get("x-acs-action", "")
+        version = params.get("Version") or request.headers.get("x-acs-version", "")
+        if action != ACTION:
+            raise ApiError("InvalidAction.NotFound", f"Specified api {action or '(none)'} is not found.", 404)
+        if version != VERSION:
+            raise ApiError("InvalidVersion", f"Specified parameter Version {version or '(none)'} is not valid.", 400)
+        dry_run = self._dry_run(params)
+        if dry_run and "dry-run-skips-auth" in self.deviations:
+            raise self._dry_run_passed()
+        self.auth.verify(auth.alibaba_claim(request, params))
+        if dry_run and "dry-run-skips-validation" in self.deviations:
+            raise self._dry_run_passed()
+        region, conditions, page_number, page_size = self._query(params)
+        if dry_run and "dry-run-ignored" not in self.deviations:
+            if "dry-run-side-effect" in self.deviations:
+                self._start_first_stopped(region)
+            raise self._dry_run_passed()
+        return self._listing(region, conditions, page_number, page_size, fmt, rid)
+
+    # ----------------------------------------------------------------- validation
+
+    def _dry_run(self, params: dict[str, str]) -> bool:
+        value = params.get("DryRun")
+        if value is None:
+            return False
+        if "dry-run-false-is-dry" in self.deviations:
+            return bool(value)
+        if value.lower() not in ("true", "false"):
+            raise ApiError("InvalidParameter", "The specified parameter DryRun is not valid.", 400)
+        return value.lower() == "true"
+
+    @staticmethod
+    def _dry_run_passed() -> ApiError:
+        return ApiError("DryRunOperation", "Request validation has been passed with DryRun flag set.", 400)
+
+    def _int(self, params: dict[str, str], name: str, default: int, low: int, high: int | None) -> int:
+        raw = params.get(name)
+        if raw is None:
+            return default
+        if name == "PageNumber" and "server-error-on-bad-page" in self.deviations:
+            value = int(raw)  # the deviation: a ValueError escapes as HTTP 500
+        else:
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400) from None
+        if value < low or (high is not None and value > high):
+            raise ApiError("InvalidParameter", f"The specified parameter {name} is out of range.", 400)
+        return value
+
+    def _array(self, name: str, raw: str) -> list[str]:
+        if "ids-comma-string" in self.deviations and name == "InstanceIds":
+            return [part for part in raw.split(",") if part]
+        if raw.strip().startswith("["):
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError:
+                raise ApiError("InvalidParameter", f"The specified parameter {name} is not a valid JSON array.",
+                               400) from None
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ApiError("InvalidParameter", f"The specified parameter {name} must be an array of strings.",
+                               400)
+        else:
+            value = [part.strip() for part in raw.split(",") if part.strip()]
+        if len(value) > MAX_ARRAY:
+            raise ApiError("InvalidParameter", f"The specified parameter {name} holds more than {MAX_ARRAY} values.",
+                           400)
+        return value
+
+    def _tags(self, params: dict[str, str]) -> list[models.Condition]:
+        keys: dict[int, str] = {}
+        values: dict[int, str] = {}
+        for name, value in params.items():
+            match = _TAG.match(name)
+            if not match:
+                continue
+            n = int(match.group(1))
+            if (n < 1 or n > MAX_TAGS) and "tag-count-unchecked" not in self.deviations:
+                raise self._table_error("InvalidTagCount")
+            (keys if match.group(2).lower() == "key" else values)[n] = value
+        orphans = sorted(set(values) - set(keys))
+        if orphans and "tag-mismatch-accepted" not in self.deviations:
+            raise self._table_error("InvalidTag.Mismatch")
+        pairs = [f"{keys[n]}\0{values.get(n, '')}" for n in sorted(keys)]
+        if not pairs:
+            return []
+        if "tags-any-pair" in self.deviations:
+            return [models.Condition("tag", tuple(pairs), "tag")]
+        return [models.Condition("tag", (pair,), "tag") for pair in pairs]
+
+    def _query(self, params: dict[str, str]) -> tuple[str | None, list[models.Condition], int, int]:
+        region = params.get("RegionId")
+        if not region:
+            if "region-optional" not in self.deviations:
+                raise ApiError("MissingRegionId", "RegionId is mandatory for this action.", 400)
+            region = sorted(self.regions)[0]
+        elif region not in self.regions:
+            raise ApiError("InvalidRegionId.NotFound", f"The specified RegionId {region} does not exist.", 404)
+        if "region-ignored" in self.deviations:
+            region = None
+        page_number = self._int(params, "PageNumber", 1, 1, None)
+        page_size = self._int(params, "PageSize", 10, 1, 100)
+        conditions: list[models.Condition] = []
+        for name, spec in self.catalog.filters.items():
+            raw = params.get(name)
+            if raw is None:
+                continue
+            if name in ENUM_ERRORS and raw not in self.request_schema[name]["enum"]:
+                raise self._table_error(ENUM_ERRORS[name])
+            if name in PLAIN_ENUMS and raw not in self.request_schema[name]["enum"]:
+                raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400)
+            if name == "IoOptimized" and raw.lower() not in ("true", "false"):
+                raise ApiError("InvalidParameter", "The specified parameter IoOptimized is not valid.", 400)
+            if name == "HpcClusterId" and raw not in self.backend.values(name) \
+                    and "hpc-cluster-unchecked" not in self.deviations:
+                raise self._table_error("InvalidHpcClusterId.NotFound")
+            if name == "KeyPairName" and "filter-ignored" in self.deviations:
+                continue
+            if spec.match == "json-array":
+                values = self._array(name, raw)
+                if not values and name == "InstanceIds" and "empty-ids-all" in self.deviations:
+                    continue
+                conditions.append(models.Condition(name, tuple(values), "exact"))
+            elif spec.match == "wildcard" and "wildcard-literal" not in self.deviations:
+                conditions.append(models.Condition(name, (raw,), "wildcard"))
+            else:
+                value = raw.lower() if name == "IoOptimized" else raw
+                conditions.append(models.Condition(name, (value,), "exact"))
+        for name, value in params.items():
+            if name.startswith("AdditionalAttributes.") and value not in ("META_OPTIONS", "DDH_CLUSTER"):
+                raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400)
+        conditions += self._tags(params)
+        return region, conditions, page_number, page_size
+
+    # ----------------------------------------------------------------- answers
+
+    def _start_first_stopped(self, region: str | None) -> None:
+        for position in self.backend.select(region, [models.Condition("Status", ("Stopped",))]):
+            self.backend.items[position]["Status"] = "Running"
+            self._items_json[position] = json.dumps(self.backend.items[position], separators=(",", ":")).encode()
+            self.backend.reindex_value("Status", position, "Stopped", "Running")
+            return
+
+    def _page(self, positions: list[int], page_number: int, page_size: int) -> list[int]:
+        if "page-size-cap-50" in self.deviations:
+            page_size = min(page_size, 50)
+        if "page-number-ignored" in self.deviations:
+            page_number = 1
+        index = page_number if "pages-from-zero" in self.deviations else page_number - 1
+        window = positions[index * page_size:(index + 1) * page_size]
+        if not window and positions and "past-end-repeats-last" in self.deviations:
+            last = (len(positions) - 1) // page_size
+            window = positions[last * page_size:(last + 1) * page_size]
+        return window
+
+    def _listing(self, region: str | None, conditions: list[models.Condition], page_number: int,
+                 page_size: int, fmt: str, rid: str) -> WireResponse:
+        positions = self.backend.select(region, conditions, any_condition="filters-or" in self.deviations)
+        window = self._page(positions, page_number, page_size)
+        total = len(window) if "total-count-of-page" in self.deviations else len(positions)
+        echo_number = 1 if "page-number-ignored" in self.deviations else page_number
+        echo_size = 10 if "page-size-not-echoed" in self.deviations else page_size
+        if fmt == "XML" or self.deviations & {"list-as-object", "number-as-string", "empty-list-null"}:
+            items = [self._deviate_item(dict(self.backend.items[p])) for p in window]
+            body: dict[str, Any] = {"RequestId": rid, "TotalCount": total, "PageNumber": echo_number,
+                                    "PageSize": echo_size, "Instances": {"Instance": items}}
+            if not items and "empty-list-null" in self.deviations:
+                body["Instances"]["Instance"] = None
+            if fmt == "XML":
+                if not items and "xml-empty-wrapper-missing" in self.deviations:
+                    del body["Instances"]
+                return WireResponse(200, XML_TYPE, xmlcodec.encode("DescribeInstancesResponse", body))
+            return WireResponse(200, JSON_TYPE, json.dumps(body, separators=(",", ":")).encode())
+        head = json.dumps({"RequestId": rid, "TotalCount": total, "PageNumber": echo_number, "PageSize": echo_size},
+                          separators=(",", ":")).encode()
+        items_json = b",".join(self._items_json[p] for p in window)
+        return WireResponse(200, JSON_TYPE, head[:-1] + b',"Instances":{"Instance":[' + items_json + b"]}}")
+
+    def _deviate_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        if "list-as-object" in self.deviations:
+            groups = item.get("SecurityGroupIds", {}).get("SecurityGroupId", [])
+            if len(groups) == 1:
+                item["SecurityGroupIds"] = {"SecurityGroupId": groups[0]}
+        if "number-as-string" in self.deviations:
+            item["Cpu"] = str(item["Cpu"])
+        return item

@@ -1,0 +1,175 @@
+"""Named deviations: emulator variants that each break one documented rule.
+
+They exist to prove the suite detects what it should: ``tests/test_detection.py``
+runs the suite against the emulator with each deviation and asserts that the
+first requirement of ``breaks`` fails and that no requirement outside
+``breaks`` does. ``breaks`` lists, after the rule itself, the requirements
+that read the same broken behaviour from another side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Deviation:
+    name: str
+    vendor: str
+    breaks: tuple[str, ...]
+    description: str
+
+    @property
+    def requirement(self) -> str:
+        return self.breaks[0]
+
+
+def _d(name: str, vendor: str, breaks: str, description: str) -> Deviation:
+    return Deviation(name, vendor, tuple(breaks.split()), description)
+
+
+_ALI_404 = "ALI-ERR-001 ALI-ERR-002 ALI-ERR-003 ALI-ERR-005 ALI-ERR-006"
+_ALI_ERRORS = f"ALI-SCHEMA-003 {_ALI_404} ALI-ERR-007 ALI-ERR-008 ALI-ERR-009 ALI-ERR-011 ALI-DRY-002"
+
+CATALOGUE: tuple[Deviation, ...] = (
+    # ---------------------------------------------------------------- Alibaba
+    _d("pages-from-zero", "alibaba", "ALI-PAGE-001 ALI-PAGE-005 ALI-PAGE-009",
+       "PageNumber counts from 0: PageNumber=1 answers the second page."),
+    _d("page-number-ignored", "alibaba", "ALI-PAGE-006 ALI-PAGE-001 ALI-PAGE-005 ALI-PAGE-008 ALI-PAGE-009",
+       "The answer always says PageNumber 1 and always holds the first page."),
+    _d("default-page-size-20", "alibaba", "ALI-PAGE-003 ALI-PAGE-007",
+       "Without PageSize a page holds 20 instances instead of 10."),
+    _d("page-size-cap-50", "alibaba", "ALI-PAGE-004 ALI-PAGE-009",
+       "PageSize above 50 is quietly lowered to 50."),
+    _d("page-size-not-echoed", "alibaba", "ALI-PAGE-007",
+       "The answer's PageSize is always 10, whatever was asked."),
+    _d("total-count-of-page", "alibaba", "ALI-PAGE-005 ALI-PAGE-008",
+       "TotalCount is the number of instances on the page, not of the whole listing."),
+    _d("past-end-repeats-last", "alibaba", "ALI-PAGE-008 ALI-PAGE-009",
+       "A page past the end answers the last page again."),
+    _d("filters-or", "alibaba", "ALI-FILT-001 ALI-FILT-004 ALI-EMPTY-001",
+       "Parameters are OR-combined instead of AND-combined."),
+    _d("filter-ignored", "alibaba", "ALI-FILT-002 ALI-FILT-001",
+       "KeyPairName is accepted and ignored."),
+    _d("wildcard-literal", "alibaba", "ALI-FILT-003",
+       "InstanceName matches literally: '*' is not a wildcard."),
+    _d("tags-any-pair", "alibaba", "ALI-FILT-004",
+       "Instances bound with any one of the given tags are returned, not with all."),
+    _d("ids-comma-string", "alibaba", "ALI-FILT-005 ALI-FILT-001 ALI-FILT-002",
+       "InstanceIds is read as a comma-separated string, not as a JSON array."),
+    _d("region-ignored", "alibaba", "ALI-FILT-006",
+       "The listing holds every region's instances whatever RegionId says."),
+    _d("empty-ids-all", "alibaba", "ALI-EMPTY-001",
+       "InstanceIds=[] is treated as absent: everything is returned."),
+    _d("empty-list-null", "alibaba", "ALI-EMPTY-002 ALI-SCHEMA-001",
+       "An empty listing renders Instances.Instance as null in JSON."),
+    _d("xml-empty-wrapper-missing", "alibaba", "ALI-EMPTY-003 ALI-SCHEMA-002",
+       "An empty listing in XML leaves out the <Instances> wrapper."),
+    _d("dry-run-ignored", "alibaba", "ALI-DRY-001",
+       "DryRun=true is ignored: the listing is returned."),
+    _d("dry-run-skips-validation", "alibaba", "ALI-DRY-002",
+       "DryRun=true answers DryRunOperation before validating the parameters."),
+    _d("dry-run-side-effect", "alibaba", "ALI-DRY-003",
+       "A DryRun request is carried out: it starts the first stopped instance of the region."),
+    _d("dry-run-skips-auth", "alibaba", "ALI-DRY-004",
+       "DryRun=true answers DryRunOperation before checking the signature."),
+    _d("dry-run-false-is-dry", "alibaba", "ALI-DRY-005",
+       "DryRun=false is read as true (a non-empty string)."),
+    _d("status-404-as-400", "alibaba", _ALI_404,
+       "The documented 404 errors are answered with HTTP 400."),
+    _d("tag-mismatch-accepted", "alibaba", "ALI-ERR-007",
+       "A Tag.N.Value without its Tag.N.Key is ignored instead of refused."),
+    _d("tag-count-unchecked", "alibaba", "ALI-ERR-008",
+       "Tag.N beyond N=20 is accepted."),
+    _d("hpc-cluster-unchecked", "alibaba", "ALI-ERR-009",
+       "An unknown HpcClusterId answers an empty listing instead of an error."),
+    _d("region-optional", "alibaba", "ALI-ERR-011",
+       "A request without RegionId lists the first region instead of being refused."),
+    _d("error-without-request-id", "alibaba", _ALI_ERRORS,
+       "Error answers carry no RequestId."),
+    _d("list-as-object", "alibaba", "ALI-SCHEMA-001",
+       "A one-item SecurityGroupId list in JSON is rendered as the bare string."),
+    _d("number-as-string", "alibaba", "ALI-SCHEMA-001",
+       "Cpu is rendered as a string in JSON."),
+    _d("server-error-on-bad-page", "alibaba", "ALI-SCHEMA-004",
+       "A PageNumber that is not a number crashes the handler: HTTP 500."),
+    _d("wrong-signature-accepted", "alibaba", "ALI-AUTH-001 ALI-DRY-004",
+       "Signatures are not compared: any signature is accepted."),
+    _d("unknown-key-accepted", "alibaba", "ALI-AUTH-002",
+       "An AccessKey id the emulator does not know is served with the default secret."),
+    # ---------------------------------------------------------------- Tencent
+    _d("offset-as-page", "tencent", "TC-PAGE-005 TC-PAGE-004 TC-PAGE-007",
+       "Offset is read as a page number: the window starts at Offset*Limit."),
+    _d("default-limit-10", "tencent", "TC-PAGE-002",
+       "Without Limit an answer holds 10 instances instead of 20."),
+    _d("limit-cap-50", "tencent", "TC-PAGE-003 TC-PAGE-007",
+       "Limit above 50 is quietly lowered to 50."),
+    _d("default-offset-1", "tencent", "TC-PAGE-001",
+       "Without Offset the window starts at the second instance."),
+    _d("total-count-of-page", "tencent", "TC-PAGE-004 TC-PAGE-006",
+       "TotalCount is the number of instances in the window, not of the whole listing."),
+    _d("past-end-repeats-last", "tencent", "TC-PAGE-006 TC-PAGE-007",
+       "A window past the end answers the last window again."),
+    _d("filters-or", "tencent", "TC-FILT-001",
+       "Filters are OR-combined instead of AND-combined."),
+    _d("filter-ignored", "tencent", "TC-FILT-002 TC-FILT-001",
+       "The project-id filter is accepted and ignored."),
+    _d("filter-values-and", "tencent", "TC-FILT-003 TC-FILT-002",
+       "The values of one filter are AND-combined instead of OR-combined."),
+    _d("name-exact-only", "tencent", "TC-FILT-004",
+       "instance-name matches whole names only, not parts of them."),
+    _d("ids-ignored", "tencent", "TC-FILT-005",
+       "InstanceIds is accepted and ignored: the whole listing is returned."),
+    _d("instanceset-null", "tencent", "TC-EMPTY-001 TC-SCHEMA-001",
+       "A query that matches nothing answers InstanceSet null."),
+    _d("ids-and-filters-accepted", "tencent", "TC-ERR-001",
+       "InstanceIds together with Filters is accepted (the filters win)."),
+    _d("charge-type-unchecked", "tencent", "TC-ERR-002",
+       "An unknown instance-charge-type matches nothing instead of being refused."),
+    _d("malformed-id-accepted", "tencent", "TC-ERR-003",
+       "A malformed instance id matches nothing instead of being refused."),
+    _d("malformed-host-accepted", "tencent", "TC-ERR-004",
+       "A malformed host id matches nothing instead of being refused."),
+    _d("id-limit-unchecked", "tencent", "TC-ERR-005",
+       "More than 100 InstanceIds are accepted."),
+    _d("value-limit-unchecked", "tencent", "TC-ERR-006",
+       "More than 5 values in one filter are accepted."),
+    _d("filter-limit-unchecked", "tencent", "TC-ERR-007",
+       "More than 10 filters are accepted."),
+    _d("unknown-filter-ignored", "tencent", "TC-ERR-008 TC-SCHEMA-002",
+       "A filter name outside the table is ignored instead of refused."),
+    _d("foreign-zone-empty", "tencent", "TC-ERR-009",
+       "A zone of another region matches nothing instead of being refused."),
+    _d("error-without-request-id", "tencent",
+       "TC-SCHEMA-002 TC-ERR-001 TC-ERR-002 TC-ERR-003 TC-ERR-004 TC-ERR-005 TC-ERR-006 TC-ERR-007 TC-ERR-008 TC-ERR-009",
+       "Error answers carry no RequestId."),
+    _d("number-as-string", "tencent", "TC-SCHEMA-001",
+       "CPU is rendered as a string."),
+    _d("server-error-on-bad-page", "tencent", "TC-SCHEMA-003",
+       "A Limit that is not a number crashes the handler: HTTP 500."),
+    _d("wrong-signature-accepted", "tencent", "TC-AUTH-001",
+       "Signatures are not compared: any signature is accepted."),
+    _d("unknown-key-accepted", "tencent", "TC-AUTH-002",
+       "A SecretId the emulator does not know is served with the default key."),
+)
+
+
+class UnknownDeviation(ValueError):
+    pass
+
+
+def for_vendor(vendor: str) -> list[Deviation]:
+    return [d for d in CATALOGUE if d.vendor == vendor]
+
+
+def resolve(vendor: str, names: Iterable[str]) -> frozenset[str]:
+    """Validate deviation names for a vendor; raise :class:`UnknownDeviation` naming the bad one."""
+    known = {d.name for d in for_vendor(vendor)}
+    chosen = frozenset(names)
+    unknown = sorted(chosen - known)
+    if unknown:
+        raise UnknownDeviation(
+            f"unknown deviation {unknown[0]!r} for {vendor}; see --list-deviations"
+        )
+    return chosen

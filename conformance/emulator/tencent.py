@@ -1,0 +1,240 @@
+"""Tencent Cloud CVM ``DescribeInstances`` (2017-03-12) on the wire: API 3.0.
+
+Two request forms: common parameters in the query or form (``HmacSHA1`` /
+``HmacSHA256``, GET or POST), or ``X-TC-*`` headers with a JSON body
+(``TC3-HMAC-SHA256``). ``Filters.N``/``InstanceIds.N`` may be numbered from 0
+(today's SDK) or 1 (the document's example), and ``Filters.N.Value.M`` (the
+example's spelling) is read like ``Values``. Every answer is HTTP 200; errors
+sit in ``Response.Error``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from typing import Any
+
+from conformance import catalog
+from conformance.emulator import auth, models
+from conformance.emulator.wire import ApiError, WireRequest, WireResponse, request_id
+
+VENDOR = "tencent"
+ACTION = "DescribeInstances"
+VERSION = "2017-03-12"
+MAX_IDS = 100
+MAX_FILTERS = 10
+MAX_VALUES = 5
+JSON_TYPE = "application/json"
+INSTANCE_ID = re.compile(r"^ins-[a-z0-9]{8}$")
+HOST_ID = re.compile(r"^host-[a-z0-9]{8}$")
+_ID_N = re.compile(r"^InstanceIds\.(\d+)$")
+_FILTER_N = re.compile(r"^Filters\.(\d+)\.(Name|Values?\.(\d+))$")
+
+
+def region_of(item: dict[str, Any]) -> str:
+    zone = str(item.get("Placement", {}).get("Zone", ""))
+    return zone.rsplit("-", 1)[0]
+
+
+def unflatten(params: dict[str, str]) -> dict[str, Any]:
+    """``InstanceIds.N`` and ``Filters.N.Name``/``Filters.N.Values.M`` into JSON-body form.
+
+    Numbers order the entries; whether they start at 0 or 1 does not matter.
+    """
+    ids: dict[int, str] = {}
+    filters: dict[int, dict[str, Any]] = defaultdict(lambda: {"Values": {}})
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if m := _ID_N.match(key):
+            ids[int(m.group(1))] = value
+        elif m := _FILTER_N.match(key):
+            entry = filters[int(m.group(1))]
+            if m.group(2) == "Name":
+                entry["Name"] = value
+            else:
+                entry["Values"][int(m.group(3))] = value
+        else:
+            out[key] = value
+    if ids:
+        out["InstanceIds"] = [ids[n] for n in sorted(ids)]
+    if filters:
+        out["Filters"] = [
+            {"Name": f.get("Name"), "Values": [f["Values"][m] for m in sorted(f["Values"])]}
+            for _, f in sorted(filters.items())
+        ]
+    return out
+
+
+class TencentService:
+    """The CVM API 3.0 endpoint over one :class:`~conformance.emulator.models.Backend`."""
+
+    vendor = VENDOR
+
+    def __init__(self, backend: models.Backend, authenticator: auth.Authenticator,
+                 deviations: frozenset[str] = frozenset(), regions: tuple[str, ...] = ()):
+        self.backend = backend
+        self.auth = authenticator
+        self.deviations = deviations
+        self.catalog = catalog.load(VENDOR)
+        self.regions = set(regions) | backend.regions
+        self.filter_schemas = self.catalog.request_schema["$defs"]["filters"]
+        self._items_json = [json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode()
+                            for item in backend.items]
+
+    def _error(self, code: str, message: str | None = None) -> ApiError:
+        table = {row["code"]: row["message"] for row in self.catalog.error_schema["x-error-table"]}
+        return ApiError(code, message or table.get(code, code), 200)
+
+    def handle(self, request: WireRequest) -> WireResponse:
+        rid = request_id(upper=False)
+        try:
+            return self._describe(request, rid)
+        except ApiError as error:
+            response: dict[str, Any] = {"Error": {"Code": error.code, "Message": error.message}, "RequestId": rid}
+            if "error-without-request-id" in self.deviations:
+                del response["RequestId"]
+            return WireResponse(200, JSON_TYPE, json.dumps({"Response": response}, ensure_ascii=False).encode())
+
+    # ----------------------------------------------------------------- request forms
+
+    def _read(self, request: WireRequest) -> tuple[dict[str, Any], dict[str, str]]:
+        """(business parameters, common parameters) from either request form."""
+        headers = request.headers
+        if headers.get("authorization", "").startswith("TC3-HMAC-SHA256"):
+            common = {"Action": headers.get("x-tc-action", ""), "Version": headers.get("x-tc-version", ""),
+                      "Region": headers.get("x-tc-region", "")}
+            if request.method == "GET":
+                return unflatten(request.query), common
+            try:
+                body = json.loads(request.body or b"{}")
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise self._error("InvalidParameter", "The request body is not valid JSON.") from None
+            if not isinstance(body, dict):
+                raise self._error("InvalidParameter", "The request body must be a JSON object.")
+            return body, common
+        flat = {**request.query, **request.form}
+        return unflatten(flat), flat
+
+    def _describe(self, request: WireRequest, rid: str) -> WireResponse:
+        params, common = self._read(request)
+        if common.get("Action") != ACTION:
+            raise self._error("InvalidAction", f"The action {common.get('Action') or '(none)'} does not exist.")
+        if common.get("Version") != VERSION:
+            raise self._error("NoSuchVersion", f"The version {common.get('Version') or '(none)'} does not exist.")
+        flat = {**request.query, **request.form}
+        self.auth.verify(auth.tencent_claim(request, flat))
+        region = common.get("Region")
+        if not region:
+            raise self._error("MissingParameter", "The parameter Region is missing.")
+        if region not in self.regions:
+            raise self._error("InvalidRegion", f"The region {region} does not exist.")
+        conditions = self._conditions(params, region)
+        offset = self._int(params, "Offset", 0, 0, None)
+        limit = self._int(params, "Limit", 20, 1, 100)
+        return self._listing(region, conditions, offset, limit, params, rid)
+
+    # ----------------------------------------------------------------- validation
+
+    def _int(self, params: dict[str, Any], name: str, default: int, low: int, high: int | None) -> int:
+        raw = params.get(name)
+        if raw is None:
+            if name == "Limit" and "default-limit-10" in self.deviations:
+                return 10
+            if name == "Offset" and "default-offset-1" in self.deviations:
+                return 1
+            return default
+        if name == "Limit" and "server-error-on-bad-page" in self.deviations:
+            value = int(raw)  # the deviation: a ValueError escapes as HTTP 500
+        else:
+            try:
+                if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                    raise ValueError
+                value = int(raw)
+            except (TypeError, ValueError):
+                raise self._error("InvalidParameterValue", f"The value of {name} is not an integer.") from None
+        if value < low or (high is not None and value > high):
+            raise self._error("InvalidParameterValue", f"The value of {name} is out of range.")
+        return value
+
+    def _conditions(self, params: dict[str, Any], region: str) -> list[models.Condition]:
+        ids = params.get("InstanceIds")
+        filters = params.get("Filters")
+        if ids is not None and filters is not None:
+            if "ids-and-filters-accepted" not in self.deviations:
+                raise self._error("InvalidParameter", "InstanceIds and Filters cannot be specified together.")
+            ids = None
+        conditions: list[models.Condition] = []
+        if ids is not None:
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise self._error("InvalidParameter", "InstanceIds must be a list of strings.")
+            if len(ids) > MAX_IDS and "id-limit-unchecked" not in self.deviations:
+                raise self._error("InvalidParameterValue.LimitExceeded")
+            for instance_id in ids:
+                if not INSTANCE_ID.match(instance_id) and "malformed-id-accepted" not in self.deviations:
+                    raise self._error("InvalidInstanceId.Malformed", f"The instance id {instance_id} is malformed.")
+            if "ids-ignored" not in self.deviations:
+                conditions.append(models.Condition("instance-id", tuple(ids)))
+        if filters is not None:
+            if not isinstance(filters, list) or not all(isinstance(f, dict) for f in filters):
+                raise self._error("InvalidParameter", "Filters must be a list of objects.")
+            if len(filters) > MAX_FILTERS and "filter-limit-unchecked" not in self.deviations:
+                raise self._error("InvalidParameterValue.LimitExceeded")
+            for entry in filters:
+                condition = self._filter(entry, region)
+                if condition is not None:
+                    conditions.append(condition)
+        return conditions
+
+    def _filter(self, entry: dict[str, Any], region: str) -> models.Condition | None:
+        name, values = entry.get("Name"), entry.get("Values")
+        if name not in self.catalog.filters:
+            if "unknown-filter-ignored" in self.deviations:
+                return None
+            raise self._error("InvalidFilter", f"The filter {name} is not supported.")
+        if not isinstance(values, list) or not values or not all(isinstance(v, (str, int)) for v in values):
+            raise self._error("InvalidParameter", f"The filter {name} needs a non-empty list of Values.")
+        values = [str(v) for v in values]
+        if len(values) > MAX_VALUES and "value-limit-unchecked" not in self.deviations:
+            raise self._error("InvalidFilterValue.LimitExceeded")
+        schema = self.filter_schemas[name]
+        for value in values:
+            if "enum" in schema and value not in schema["enum"] and "charge-type-unchecked" not in self.deviations:
+                raise self._error("InvalidParameterValue", f"The value {value} of {name} is not supported.")
+            if "pattern" in schema and not re.match(schema["pattern"], value):
+                raise self._error("InvalidParameterValue", f"The value {value} of {name} is not valid.")
+            if name == "zone" and value.rsplit("-", 1)[0] != region and "foreign-zone-empty" not in self.deviations:
+                raise self._error("InvalidZone.MismatchRegion", f"The zone {value} is not in region {region}.")
+            if name == "host-id" and not HOST_ID.match(value) and "malformed-host-accepted" not in self.deviations:
+                raise self._error("InvalidHostId.Malformed", f"The host id {value} is malformed.")
+            if name == "instance-id" and not INSTANCE_ID.match(value) \
+                    and "malformed-id-accepted" not in self.deviations:
+                raise self._error("InvalidInstanceId.Malformed", f"The instance id {value} is malformed.")
+        if name == "project-id" and "filter-ignored" in self.deviations:
+            return None
+        match = self.catalog.filters[name].match
+        if match == "fuzzy" and "name-exact-only" in self.deviations:
+            match = "exact"
+        return models.Condition(name, tuple(values), match, every="filter-values-and" in self.deviations)
+
+    # ----------------------------------------------------------------- answers
+
+    def _listing(self, region: str, conditions: list[models.Condition], offset: int, limit: int,
+                 params: dict[str, Any], rid: str) -> WireResponse:
+        positions = self.backend.select(region, conditions, any_condition="filters-or" in self.deviations)
+        if "limit-cap-50" in self.deviations:
+            limit = min(limit, 50)
+        start = offset * limit if "offset-as-page" in self.deviations and "Offset" in params else offset
+        window = positions[start:start + limit]
+        if not window and positions and "past-end-repeats-last" in self.deviations:
+            window = positions[-limit:]
+        total = len(window) if "total-count-of-page" in self.deviations else len(positions)
+        if not window and "instanceset-null" in self.deviations:
+            items_json = b"null"
+        elif "number-as-string" in self.deviations:
+            items_json = json.dumps([{**self.backend.items[p], "CPU": str(self.backend.items[p]["CPU"])}
+                                     for p in window], ensure_ascii=False).encode()
+        else:
+            items_json = b"[" + b",".join(self._items_json[p] for p in window) + b"]"
+        head = json.dumps({"TotalCount": total, "RequestId": rid}).encode()
+        return WireResponse(200, JSON_TYPE, b'{"Response":' + head[:-1] + b',"InstanceSet":' + items_json + b"}}")
