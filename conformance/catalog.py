@@ -62,6 +62,8 @@ class FilterSpec:
     path: str
     match: Literal["exact", "json-array", "wildcard", "fuzzy"] = "exact"
     requires: dict[str, str] = field(default_factory=dict)
+    #: A well-formed value no instance carries, for "a value nobody carries returns none".
+    nomatch: str | None = None
 
     @cached_property
     def expression(self):  # jsonpath_ng expression, parsed once

@@ -1,0 +1,28 @@
+"""Auth: wrong secrets and unknown keys are refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.checks import check
+from conformance.checks.context import CheckContext, Failed, Skip
+from conformance.client import Credentials
+from conformance.vendors import Query
+
+
+@check("auth_refused")
+def auth_refused(ctx: CheckContext, args: dict[str, Any]) -> None:
+    creds = ctx.client.credentials
+    if not creds.known:
+        raise Skip("the endpoint's credentials are unknown, so a refusal would prove nothing")
+    mode = args["mode"]
+    bad = (Credentials(creds.key_id, creds.secret + "-wrong") if mode == "wrong-secret"
+           else Credentials(creds.key_id + "-unknown", creds.secret))
+    answer = ctx.send(Query(), credentials=bad, note=f"signed with a {mode.replace('-', ' ')}")
+    refused = answer.error_code is not None and (ctx.adapter.vendor == "tencent" or 400 <= answer.status < 500)
+    if not refused or answer.items:
+        raise Failed(f"a request with a {mode.replace('-', ' ')} was answered HTTP {answer.status} "
+                     f"{answer.error_code or f'with {len(answer.items)} instance(s)'}",
+                     expected="refused with an error answer",
+                     observed={"status": answer.status, "code": answer.error_code, "instances": len(answer.items)})
+    ctx.passed_message = f"a {mode.replace('-', ' ')} was refused: {answer.error_code} (HTTP {answer.status})"

@@ -1,0 +1,64 @@
+"""Error codes: each documented error provoked, with its code, status, message and request id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.checks import check
+from conformance.checks.context import CheckContext, Failed, Observation
+from conformance.vendors import Query
+
+
+def provoking_query(ctx: CheckContext, args: dict[str, Any]) -> Query:
+    """The request a requirement's ``args`` describe (see requirements.yaml)."""
+    listing_zone = f"{ctx.client.region}-1"
+    listing = ctx.target.listing()
+    if listing.items:
+        listing_zone = str(ctx.catalog.item.get("zone", listing.items[0]))
+    values = {"zone": listing_zone, "foreign_zone": ctx.adapter.foreign_zone(ctx.client.region)}
+    query = Query(extra=dict(args.get("params", {})), drop=tuple(args.get("drop", ())))
+    if "filters" in args:
+        query.filters = {name: [v.format(**values) for v in vs] for name, vs in args["filters"].items()}
+    if "ids" in args:
+        query.ids = ctx.adapter.synthetic_ids(int(args["ids"]))
+    if "tags" in args:
+        query.tags = [(f"key{n}", f"value{n}") for n in range(1, int(args["tags"]) + 1)]
+    if "filter_count" in args:
+        query.filters = {}
+        extra_filters = [{"Name": "zone", "Values": [listing_zone]} for _ in range(int(args["filter_count"]))]
+        query.extra["Filters"] = extra_filters
+    return query
+
+
+@check("error_provoked")
+def error_provoked(ctx: CheckContext, args: dict[str, Any]) -> None:
+    answer = ctx.send(provoking_query(ctx, args), note="provoking the error")
+    code, status = args.get("code"), args.get("status")
+    got = {"status": answer.status, "code": answer.error_code, "message": answer.error_message,
+           "request_id": ctx.catalog.answer.get("error_request_id", answer.document)
+           if isinstance(answer.document, dict) else None}
+    problems = []
+    if answer.error_code is None:
+        problems.append("no error code")
+    elif code and answer.error_code != code:
+        problems.append(f"code {answer.error_code}")
+    if status and answer.status != status:
+        problems.append(f"HTTP {answer.status}")
+    if "status_class" in args and answer.status // 100 != args["status_class"]:
+        problems.append(f"HTTP {answer.status}")
+    if answer.error_code and not answer.error_message:
+        problems.append("no message")
+    if answer.error_code and not got["request_id"]:
+        problems.append("no request id")
+    want = {"code": code or "an error code", "status": status or (f"{args['status_class']}xx" if "status_class" in args
+                                                                   else "any")}
+    if problems:
+        raise Failed(f"expected {want['code']} (HTTP {want['status']}); got " + ", ".join(problems),
+                     expected=want, observed=got)
+    ctx.passed_message = f"answered {answer.error_code} with HTTP {answer.status}, a message and a request id"
+
+
+@check("document_only")
+def document_only(ctx: CheckContext, args: dict[str, Any]) -> Observation:
+    return Observation(f"{args['code']} is listed in the document's table but no DescribeInstances request can be "
+                       f"shown to provoke it; not sent", {"code": args["code"]})

@@ -1,0 +1,269 @@
+"""Filters: single filters, AND across them, OR within values, patterns, tags, ids, regions.
+
+Oracles come from the discovered listing: the instances that carry a value,
+read through the vendor's JSONPath map. The matching rules below are the
+documents' own (exact value; ``*`` wildcard; "模糊过滤" as containment),
+written here independently of the emulator's implementation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from hypothesis import strategies as st
+
+from conformance.catalog import FilterSpec
+from conformance.checks import check
+from conformance.checks.context import CheckContext, Failed, Observation, Skip, Walk
+from conformance.checks.generated import run_examples
+from conformance.vendors import Query
+
+Condition = tuple[str, str]  # (filter name, value)
+
+
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    return re.compile("".join(".*" if part == "*" else re.escape(part) for part in re.split(r"(\*)", pattern)) + r"\Z",
+                      re.S)
+
+
+def carries(spec: FilterSpec, value: str, item: dict[str, Any]) -> bool:
+    """Whether ``item`` is selected by ``spec`` = ``value`` under the documents' matching rules."""
+    values = spec.values(item)
+    if spec.match == "wildcard":
+        return any(_wildcard(value).match(v) for v in values)
+    if spec.match == "fuzzy":
+        return any(value in v for v in values)
+    return value in values
+
+
+def expected_ids(ctx: CheckContext, listing: Walk, conditions: list[Condition]) -> list[str]:
+    out = []
+    for item in listing.items:
+        if all(carries(ctx.catalog.filters[name], value, item) and
+               all(carries(ctx.catalog.filters[k], v, item) for k, v in ctx.catalog.filters[name].requires.items())
+               for name, value in conditions):
+            out.append(ctx.target.id_of(item))
+    return out
+
+
+def query_for(ctx: CheckContext, conditions: list[Condition]) -> Query:
+    filters: dict[str, list[str]] = {}
+    for name, value in conditions:
+        filters.setdefault(name, []).append(value)
+        for key, required in ctx.catalog.filters[name].requires.items():
+            filters.setdefault(key, [required])
+    return Query(filters=filters)
+
+
+def candidates(ctx: CheckContext, listing: Walk, exclude: tuple[str, ...] = ("InstanceIds",)) -> list[Condition]:
+    """(filter, value) pairs of the listing, most informative first: values some but not all instances carry."""
+    out: list[tuple[int, Condition]] = []
+    for name, spec in ctx.catalog.filters.items():
+        if name in exclude or spec.match in ("wildcard", "fuzzy"):
+            continue
+        counts = Counter(v for item in listing.items for v in set(spec.values(item)))
+        for value, count in counts.items():
+            rank = 0 if count < len(listing.items) else 1
+            out.append((rank, (name, value)))
+    out.sort(key=lambda pair: (pair[0], pair[1]))
+    return [condition for _, condition in out]
+
+
+def nomatch(ctx: CheckContext) -> list[Condition]:
+    return [(name, spec.nomatch) for name, spec in ctx.catalog.filters.items() if spec.nomatch]
+
+
+@check("filter_single")
+def filter_single(ctx: CheckContext, args: dict[str, Any]) -> None:
+    listing = ctx.oracle_listing()
+    pool = candidates(ctx, listing) + nomatch(ctx)
+    ctx.need(len(listing.items) >= 2 and pool, "the listing is too small to draw filters from")
+
+    def example(condition: Condition) -> None:
+        name, value = condition
+        expected = expected_ids(ctx, listing, [condition])
+        observed = ctx.collect(query_for(ctx, [condition]), note=f"{name}={value}")
+        ctx.compare_ids(f"{name}={value}", expected, observed)
+
+    count = run_examples(st.sampled_from(pool), example, ctx)
+    ctx.passed_message = f"{count} single filters drawn from {len(pool)} (filter, value) pairs each returned exactly the instances carrying the value"
+
+
+@check("filter_and")
+def filter_and(ctx: CheckContext, args: dict[str, Any]) -> None:
+    listing = ctx.oracle_listing()
+    pool = candidates(ctx, listing)
+    names = {name for name, _ in pool}
+    ctx.need(len(names) >= 2, "needs values of at least two filters in the listing")
+
+    def compatible(a: Condition, b: Condition) -> bool:
+        requires = set(ctx.catalog.filters[a[0]].requires) | set(ctx.catalog.filters[b[0]].requires)
+        return a[0] != b[0] and a[0] not in requires and b[0] not in requires
+
+    pairs = st.tuples(st.sampled_from(pool), st.sampled_from(pool)).filter(lambda p: compatible(*p))
+
+    def example(pair: tuple[Condition, Condition]) -> None:
+        a, b = pair
+        ids_a = ctx.collect(query_for(ctx, [a]), note=f"A: {a[0]}={a[1]}")
+        ids_b = ctx.collect(query_for(ctx, [b]), note=f"B: {b[0]}={b[1]}")
+        both = ctx.collect(query_for(ctx, [a, b]), note="A AND B")
+        ctx.compare_ids(f"{a[0]}={a[1]} AND {b[0]}={b[1]} against the intersection of their answers",
+                        [i for i in ids_a if i in set(ids_b)], both)
+
+    count = run_examples(pairs, example, ctx)
+    ctx.passed_message = f"{count} filter pairs drawn by hypothesis: each A AND B answer equals the intersection of A's and B's"
+
+
+@check("filter_or_values")
+def filter_or_values(ctx: CheckContext, args: dict[str, Any]) -> None:
+    listing = ctx.oracle_listing()
+    by_name: dict[str, list[str]] = {}
+    for name, value in candidates(ctx, listing, exclude=()):
+        by_name.setdefault(name, []).append(value)
+    multi = {name: values for name, values in by_name.items() if len(values) >= 2}
+    ctx.need(bool(multi), "no filter has two values in the listing")
+
+    @st.composite
+    def value_pairs(draw):
+        name = draw(st.sampled_from(sorted(multi)))
+        first = draw(st.sampled_from(multi[name]))
+        second = draw(st.sampled_from([v for v in multi[name] if v != first]))
+        return name, first, second
+
+    def example(triple: tuple[str, str, str]) -> None:
+        name, first, second = triple
+        one = ctx.collect(Query(filters={name: [first]}), note=f"{name}={first}")
+        two = ctx.collect(Query(filters={name: [second]}), note=f"{name}={second}")
+        either = ctx.collect(Query(filters={name: [first, second]}), note=f"{name}={first} or {second}")
+        ctx.compare_ids(f"{name} with values {first} and {second} against the union of their answers",
+                        one + [i for i in two if i not in set(one)], either)
+
+    count = run_examples(value_pairs(), example, ctx)
+    ctx.passed_message = f"{count} two-value filters: each answer is the union of the single-value answers"
+
+
+@check("name_pattern")
+def name_pattern(ctx: CheckContext, args: dict[str, Any]) -> None:
+    name, mode = args["filter"], args["mode"]
+    spec = ctx.catalog.filters[name]
+    listing = ctx.oracle_listing()
+    names = sorted({v for item in listing.items for v in spec.values(item)})
+    ctx.need(len(names) >= 2, "needs at least two named instances")
+
+    @st.composite
+    def patterns(draw):
+        full = draw(st.sampled_from(names))
+        cut = draw(st.integers(1, max(1, len(full) - 1)))
+        if mode == "fuzzy":
+            start = draw(st.integers(0, cut - 1))
+            return full[start:cut]
+        return draw(st.sampled_from([full[:cut] + "*", "*" + full[cut:], full[:cut] + "*" + full[-1:]]))
+
+    def example(pattern: str) -> None:
+        expected = expected_ids(ctx, listing, [(name, pattern)])
+        observed = ctx.collect(Query(filters={name: [pattern]}), note=f"{name}={pattern}")
+        ctx.compare_ids(f"{name}={pattern!r}", expected, observed)
+
+    count = run_examples(patterns(), example, ctx)
+    ctx.passed_message = f"{count} {mode} patterns on {name} each returned exactly the matching instances"
+
+
+def _tag_pairs(ctx: CheckContext, listing: Walk) -> dict[str, list[tuple[str, str]]]:
+    paths = ctx.catalog.item
+    out = {}
+    for item in listing.items:
+        out[ctx.target.id_of(item)] = [(str(t.get(paths.expr("tag_key"))), str(t.get(paths.expr("tag_value"))))
+                                       for t in paths.all("tags", item)]
+    return out
+
+
+@check("tags_all_pairs")
+def tags_all_pairs(ctx: CheckContext, args: dict[str, Any]) -> None:
+    if "tags" not in ctx.catalog.item:
+        raise Skip("this vendor's document defines no tag filter")
+    listing = ctx.oracle_listing()
+    tags = _tag_pairs(ctx, listing)
+    pairs = sorted({p for ps in tags.values() for p in ps})
+    ctx.need(len({k for k, _ in pairs}) >= 2, "needs instances with tags of at least two keys")
+    spelling = (args["key"], args["value"])
+
+    @st.composite
+    def tag_sets(draw):
+        first = draw(st.sampled_from(pairs))
+        others = [p for p in pairs if p[0] != first[0]]
+        return [first, draw(st.sampled_from(others))] if draw(st.booleans()) else [first]
+
+    def example(chosen: list[tuple[str, str]]) -> None:
+        expected = [i for i, ps in tags.items() if all(p in ps for p in chosen)]
+        observed = ctx.collect(Query(tags=list(chosen), tag_spelling=spelling),
+                               note=" and ".join(f"{k}={v}" for k, v in chosen))
+        ctx.compare_ids("tags " + ", ".join(f"{k}={v}" for k, v in chosen), expected, observed)
+
+    count = run_examples(tag_sets(), example, ctx)
+    ctx.passed_message = f"{count} tag sets: each returned exactly the instances bound with all of them"
+
+
+@check("ids_lookup")
+def ids_lookup(ctx: CheckContext, args: dict[str, Any]) -> None:
+    listing = ctx.oracle_listing()
+    ctx.need(len(listing.ids) >= 1, "the listing is empty")
+    unknown = ctx.adapter.synthetic_ids(1)
+
+    @st.composite
+    def id_sets(draw):
+        chosen = draw(st.lists(st.sampled_from(listing.ids), min_size=1, max_size=min(5, len(listing.ids)), unique=True))
+        return chosen + (unknown if draw(st.booleans()) else [])
+
+    def example(chosen: list[str]) -> None:
+        observed = ctx.collect(Query(ids=chosen), note=f"{len(chosen)} ids")
+        ctx.compare_ids(f"InstanceIds {chosen}", [i for i in chosen if i in set(listing.ids)], observed)
+
+    count = run_examples(id_sets(), example, ctx)
+    ctx.passed_message = f"{count} id sets (some with an unknown id) each returned exactly the known instances"
+
+
+@check("region_scopes")
+def region_scopes(ctx: CheckContext, args: dict[str, Any]) -> None:
+    listing = ctx.oracle_listing()
+    ctx.need(len(listing.items) >= 1, "the listing is empty")
+    region = ctx.client.region
+    zones = ctx.catalog.item
+    outside = [ctx.target.id_of(i) for i in listing.items
+               if not str(zones.get("zone", i, "")).startswith(region + "-")
+               or ("region" in zones and zones.get("region", i) != region)]
+    if outside:
+        raise Failed(f"{len(outside)} instance(s) of the {region} listing are in another region (e.g. {outside[0]})",
+                     expected=f"only instances of {region}", observed=outside[:20])
+    other_region = ctx.adapter.foreign_zone(region).rsplit("-", 1)[0]
+    other = ctx.send(Query(region=other_region, limit=100), note=f"the listing of {other_region}")
+    if other.ok:
+        shared = set(ctx.ids(other)) & set(listing.ids)
+        if shared:
+            raise Failed(f"{len(shared)} instance(s) are listed in both {region} and {other_region}",
+                         expected="disjoint listings", observed=sorted(shared)[:20])
+    ctx.passed_message = f"all {len(listing.items)} instances of {region} are in {region}; {other_region} lists none of them"
+
+
+@check("wire_variant")
+def wire_variant(ctx: CheckContext, args: dict[str, Any]) -> Observation:
+    """How the endpoint reads the form spellings of the document's example (Tencent)."""
+    listing = ctx.oracle_listing()
+    pool = [c for c in candidates(ctx, listing) if c[0] == "zone"] or candidates(ctx, listing)
+    ctx.need(bool(pool), "no filter value in the listing")
+    name, value = pool[0]
+    variant = args["variant"]
+    query = Query(filters={name: [value]}, limit=100)
+    if variant == "singular-value":
+        query.values_key = "Value"
+    else:
+        query.numbering_base = 1
+    reference = ctx.send(Query(filters={name: [value]}, limit=100), note="the SDK's form", signing_mode="hmac256")
+    answer = ctx.send(query, note=f"the document's form ({variant})", signing_mode="hmac256")
+    if not answer.ok:
+        return Observation(f"{variant}: refused with {answer.error_code}", {"code": answer.error_code})
+    same = sorted(ctx.ids(answer)) == sorted(ctx.ids(reference))
+    return Observation(f"{variant}: accepted; {'filters like' if same else 'answers differently from'} the SDK's form "
+                       f"({len(answer.items)} vs {len(reference.items)} instances)",
+                       {"same": same, "variant": len(answer.items), "sdk": len(reference.items)})

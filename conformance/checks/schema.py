@@ -1,0 +1,164 @@
+"""Schema: answers validate against ``schemas/``; schemathesis fuzzes the endpoint.
+
+Real vendors return more fields than the documents list: an undocumented
+field is an observation (``undocumented_fields``), never a failure, because
+every schema allows additional properties. A documented field of the wrong
+type or shape fails.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+from hypothesis import strategies as st
+
+from conformance import catalog as catalog_module
+from conformance.checks import check
+from conformance.checks.context import CheckContext, Failed, Observation
+from conformance.checks.errors import provoking_query
+from conformance.checks.generated import run_examples
+from conformance.vendors import Answer, Query
+
+
+@lru_cache(maxsize=None)
+def _validator(vendor: str, which: str) -> jsonschema.Draft202012Validator:
+    cat = catalog_module.load(vendor)
+    return jsonschema.Draft202012Validator(cat.response_schema if which == "response" else cat.error_schema)
+
+
+def schema_errors(ctx: CheckContext, answer: Answer, which: str) -> list[str]:
+    if answer.parse_error:
+        return [answer.parse_error]
+    errors = sorted(_validator(ctx.adapter.vendor, which).iter_errors(answer.document), key=lambda e: list(e.path))
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}" for e in errors]
+
+
+@check("response_schema")
+def response_schema(ctx: CheckContext, args: dict[str, Any]) -> None:
+    fmt = args.get("format", "JSON")
+    listing = ctx.target.listing()
+    queries = [("the first page of 100", Query(offset=0, limit=100)),
+               ("the default page", Query()),
+               ("an empty answer", Query(ids=ctx.adapter.synthetic_ids(1)))]
+    if listing.ids:
+        queries.append(("a lookup by id", Query(ids=listing.ids[:3])))
+    problems = []
+    for what, query in queries:
+        query.format = fmt
+        answer = ctx.send(query, note=what)
+        ctx.expect_ok(answer, what)
+        problems += [f"{what}: {e}" for e in schema_errors(ctx, answer, "response")]
+    if problems:
+        raise Failed(f"{len(problems)} schema violation(s); first: {problems[0]}",
+                     expected="answers valid against response.schema.json", observed=problems[:20])
+    ctx.passed_message = f"{len(queries)} {fmt} answers (full page, default page, empty, lookup) valid against the response schema"
+
+
+@check("error_schema")
+def error_schema(ctx: CheckContext, args: dict[str, Any]) -> None:
+    formats = ["JSON", "XML"] if ctx.adapter.vendor == "alibaba" else ["JSON"]
+    problems = []
+    for fmt in formats:
+        query = provoking_query(ctx, args)
+        query.format = fmt
+        answer = ctx.send(query, note=f"an error answer ({fmt})")
+        if answer.error_code is None:
+            problems.append(f"{fmt}: the invalid request was not refused (HTTP {answer.status})")
+            continue
+        problems += [f"{fmt}: {e}" for e in schema_errors(ctx, answer, "error")]
+    if problems:
+        raise Failed(f"error answers do not conform; first: {problems[0]}",
+                     expected="answers valid against error.schema.json", observed=problems)
+    ctx.passed_message = f"error answers in {' and '.join(formats)} valid against the error schema"
+
+
+def _wire_value(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@check("fuzz")
+def fuzz(ctx: CheckContext, args: dict[str, Any]) -> None:
+    import schemathesis
+    from schemathesis.generation.modes import GenerationMode
+
+    schema = schemathesis.openapi.from_path(str(ctx.catalog.openapi_path))
+    operation = next(result.ok() for result in schema.get_all_operations())
+    strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                         operation.as_strategy(GenerationMode.NEGATIVE))
+    vendor = ctx.adapter.vendor
+    seen: dict[str, int] = {}
+
+    def example(case: Any) -> None:
+        params = {str(k): _wire_value(v) for k, v in (case.query or {}).items() if v is not None}
+        # The generated Action/Version/RegionId are business parameters here; the client adds signing only.
+        query = Query(extra=params, drop=() if "RegionId" in params or vendor != "alibaba" else ("RegionId",))
+        answer = ctx.send(query, note="schemathesis case", signing_mode="rpc" if vendor == "alibaba" else "hmac256")
+        seen[str(answer.status)] = seen.get(str(answer.status), 0) + 1
+        if answer.status >= 500:
+            raise Failed(f"HTTP {answer.status} for generated parameters {params}", expected="no 5xx",
+                         observed={"status": answer.status, "body": answer.text[:500]})
+        which = "error" if answer.error_code is not None else "response"
+        problems = schema_errors(ctx, answer, which)
+        if problems:
+            raise Failed(f"the answer to generated parameters does not conform: {problems[0]}",
+                         expected=f"valid against {which}.schema.json",
+                         observed={"params": params, "problems": problems[:10]})
+
+    count = run_examples(strategy, example, ctx, max_examples=int(args.get("examples", 25)))
+    ctx.passed_message = f"{count} schemathesis cases (positive and negative): no 5xx, every answer conforms; statuses {seen}"
+
+
+def _documented_keys(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:
+        node: Any = root
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            node = node[part]
+        return node
+    return schema
+
+
+def undocumented(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str, out: set[str]) -> None:
+    schema = _documented_keys(schema, root)
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        for key, sub in value.items():
+            if key not in props:
+                out.add(f"{path}.{key}")
+            else:
+                undocumented(sub, props[key], root, f"{path}.{key}", out)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for sub in value:
+            undocumented(sub, schema["items"], root, f"{path}[]", out)
+
+
+@check("undocumented_fields")
+def undocumented_fields(ctx: CheckContext, args: dict[str, Any]) -> Observation:
+    answer = ctx.send(Query(offset=0, limit=100), note="a full page")
+    ctx.expect_ok(answer, "the listing")
+    found: set[str] = set()
+    schema = ctx.catalog.response_schema
+    undocumented(answer.document, schema, schema, "$", found)
+    if not found:
+        return Observation("every field of the answer is documented", [])
+    return Observation(f"{len(found)} undocumented field(s): {', '.join(sorted(found)[:15])}", sorted(found))
+
+
+@check("observe_field_types")
+def observe_field_types(ctx: CheckContext, args: dict[str, Any]) -> Observation:
+    from jsonpath_ng.ext import parse
+
+    answer = ctx.send(Query(offset=0, limit=100), note="a full page")
+    ctx.expect_ok(answer, "the listing")
+    seen = {}
+    for path in args["paths"]:
+        kinds = sorted({type(m.value).__name__ + (f" {m.value!r}" if isinstance(m.value, (str, bool)) else "")
+                        for m in parse(path).find(answer.document)})
+        seen[path] = kinds
+    return Observation("; ".join(f"{p.rsplit('.', 1)[-1]}: {', '.join(k) or 'absent'}" for p, k in seen.items()), seen)

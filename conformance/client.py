@@ -1,0 +1,230 @@
+"""Signed requests to an endpoint, with retries, a budget and evidence.
+
+Only ``DescribeInstances`` is ever sent. Throttling, timeouts and connection
+errors are retried with backoff; if they persist the caller gets
+:class:`Unreachable` or :class:`Throttled`, which the checks turn into an
+``inconclusive`` result, never a ``failed`` one. Every exchange is kept,
+redacted, as evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from conformance import redact, signing
+from conformance.vendors import Adapter, Answer, Query
+from conformance.vendors.tencent import TencentAdapter
+
+EVIDENCE_BODY_LIMIT = 6000
+
+
+@dataclass(frozen=True)
+class Credentials:
+    key_id: str
+    secret: str
+    #: False when the endpoint's credentials were not given (auth checks are then skipped).
+    known: bool = True
+
+
+class Unreachable(Exception):
+    """The endpoint did not answer (connection refused, timeouts), after retries."""
+
+
+class Throttled(Exception):
+    """The endpoint kept throttling, after retries."""
+
+
+class BudgetExhausted(Exception):
+    """``--max-requests`` is spent."""
+
+
+@dataclass
+class Exchange:
+    """One request and its answer, redacted: the evidence a result cites."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str
+    status: int
+    response_headers: dict[str, str]
+    response_body: str
+    elapsed_ms: float
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "note": self.note,
+            "request": {"method": self.method, "url": self.url, "headers": self.request_headers,
+                        "body": self.request_body},
+            "response": {"status": self.status, "headers": self.response_headers, "body": self.response_body},
+            "elapsed_ms": round(self.elapsed_ms, 1),
+        }
+
+
+def _pretty(body: bytes, content_type: str) -> str:
+    text = body.decode("utf-8", "replace")
+    if "json" in content_type:
+        try:
+            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        except ValueError:
+            pass
+    elif "xml" in content_type:
+        try:
+            from xml.dom import minidom
+
+            text = minidom.parseString(body).toprettyxml(indent="  ")
+        except Exception:  # noqa: BLE001 - evidence shows the raw text then
+            pass
+    if len(text) > EVIDENCE_BODY_LIMIT:
+        text = text[:EVIDENCE_BODY_LIMIT] + f"\n… ({len(text) - EVIDENCE_BODY_LIMIT} more characters)"
+    return text
+
+
+@dataclass
+class Client:
+    adapter: Adapter
+    endpoint: str
+    region: str
+    credentials: Credentials
+    signing: str | None = None
+    max_requests: int | None = None
+    timeout: float = 10.0
+    retries: int = 3
+    backoff: float = 0.5
+    requests_sent: int = 0
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.signing = self.signing or self.adapter.signing_modes[0]
+        if self.signing not in self.adapter.signing_modes:
+            raise ValueError(f"signing {self.signing!r} is not one of {', '.join(self.adapter.signing_modes)}")
+        parts = urlsplit(self.endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"endpoint {self.endpoint!r} is not an http(s) URL")
+        self.host = parts.netloc
+        self.path = parts.path or "/"
+        self._http = httpx.Client(timeout=self.timeout)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ----------------------------------------------------------------- building
+
+    def build(self, query: Query, credentials: Credentials | None = None, signing_mode: str | None = None,
+              ) -> httpx.Request:
+        """The signed request for ``query``: what the vendor's SDK would send."""
+        creds = credentials or self.credentials
+        mode = signing_mode or self.signing
+        business = self.adapter.params(query, self.region)
+        url = f"{urlsplit(self.endpoint).scheme}://{self.host}{self.path}"
+        if self.adapter.vendor == "alibaba":
+            return self._alibaba(business, creds, mode, url)
+        return self._tencent(business, creds, mode, url, query)
+
+    def _alibaba(self, business: dict[str, Any], creds: Credentials, mode: str, url: str) -> httpx.Request:
+        nonce = uuid.uuid4().hex
+        timestamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        if mode == "rpc":
+            params = {"Action": "DescribeInstances", "Version": "2014-05-26", "Format": "JSON", **business,
+                      "AccessKeyId": creds.key_id, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+                      "SignatureNonce": nonce, "Timestamp": timestamp}
+            params["Signature"] = signing.alibaba_rpc_signature("GET", params, creds.secret)
+            return httpx.Request("GET", url, params=params, headers={"host": self.host})
+        query = {k: str(v) for k, v in business.items()}
+        headers = {"host": self.host, "x-acs-action": "DescribeInstances", "x-acs-version": "2014-05-26",
+                   "x-acs-date": timestamp, "x-acs-signature-nonce": nonce,
+                   "x-acs-content-sha256": signing.sha256_hex(b"")}
+        canonical = signing.acs3_canonical_request("POST", self.path, query, headers, headers, headers[
+            "x-acs-content-sha256"])
+        headers["Authorization"] = signing.acs3_authorization(
+            creds.key_id, headers, signing.acs3_signature(creds.secret, canonical))
+        return httpx.Request("POST", url, params=query, headers=headers)
+
+    def _tencent(self, business: dict[str, Any], creds: Credentials, mode: str, url: str, query: Query,
+                 ) -> httpx.Request:
+        timestamp = str(int(time.time()))
+        if mode == "tc3":
+            body = json.dumps(business).encode()
+            content_type = "application/json"
+            date = time.strftime("%Y-%m-%d", time.gmtime(int(timestamp)))
+            canonical = signing.tc3_canonical_request("POST", self.path, "", content_type, self.host, body)
+            signature = signing.tc3_signature(creds.secret, date, "cvm", timestamp, canonical)
+            headers = {"Host": self.host, "Content-Type": content_type, "X-TC-Action": "DescribeInstances",
+                       "X-TC-Version": "2017-03-12", "X-TC-Timestamp": timestamp, "X-TC-Region": self.region,
+                       "Authorization": signing.tc3_authorization(creds.key_id, date, "cvm", signature)}
+            if query.region is not None:
+                headers["X-TC-Region"] = query.region
+            return httpx.Request("POST", url, content=body, headers=headers)
+        flat = TencentAdapter.flatten(business, base=query.numbering_base, values_key=query.values_key)
+        params = {**flat, "Action": "DescribeInstances", "Version": "2017-03-12",
+                  "Region": query.region or self.region, "Timestamp": timestamp,
+                  "Nonce": str(uuid.uuid4().int % 10**9), "SecretId": creds.key_id, "SignatureMethod": "HmacSHA256"}
+        params["Signature"] = signing.tencent_v1_signature("POST", self.host, self.path, params, creds.secret)
+        return httpx.Request("POST", url, content=urlencode(params).encode(),
+                             headers={"Host": self.host, "Content-Type": "application/x-www-form-urlencoded"})
+
+    # ----------------------------------------------------------------- sending
+
+    def _spend(self) -> None:
+        with self._lock:
+            if self.max_requests is not None and self.requests_sent >= self.max_requests:
+                raise BudgetExhausted(f"--max-requests {self.max_requests} spent")
+            self.requests_sent += 1
+
+    def send(self, query: Query, credentials: Credentials | None = None, signing_mode: str | None = None,
+             note: str = "") -> tuple[Answer, Exchange]:
+        """Send ``query`` signed; retry throttling and transport errors with backoff."""
+        last_error = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            request = self.build(query, credentials, signing_mode)
+            self._spend()
+            started = time.perf_counter()
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as exc:
+                last_error = f"{type(exc).__name__}: {exc}"
+                continue
+            elapsed = (time.perf_counter() - started) * 1000
+            content_type = response.headers.get("content-type", "")
+            answer = self.adapter.parse(response.status_code, content_type, response.content, query.format)
+            if answer.error_code in self.adapter.throttling_codes:
+                last_error = f"throttled: {answer.error_code}"
+                continue
+            exchange = self._evidence(request, response, elapsed, note)
+            self.exchanges.append(exchange)
+            return answer, exchange
+        if last_error.startswith("throttled"):
+            raise Throttled(f"{self.endpoint} kept answering {last_error[11:]} after {self.retries} retries")
+        raise Unreachable(f"{self.endpoint} did not answer after {self.retries} retries ({last_error})")
+
+    def _evidence(self, request: httpx.Request, response: httpx.Response, elapsed: float, note: str) -> Exchange:
+        body = request.content.decode("utf-8", "replace")
+        if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            body = redact.form_body(body)
+        secrets = (self.credentials.secret, self.credentials.key_id)
+        keep = ("content-type", "x-acs-request-id")
+        return Exchange(
+            method=request.method,
+            url=redact.url(str(request.url)),
+            request_headers=redact.headers({k: v for k, v in request.headers.items()
+                                            if k.lower() not in ("accept-encoding", "connection", "user-agent",
+                                                                 "accept", "content-length")}),
+            request_body=redact.text(body, secrets),
+            status=response.status_code,
+            response_headers={k: v for k, v in response.headers.items() if k.lower() in keep},
+            response_body=redact.text(_pretty(response.content, response.headers.get("content-type", "")), secrets),
+            elapsed_ms=elapsed,
+            note=note,
+        )
