@@ -48,24 +48,38 @@ class BudgetExhausted(Exception):
 
 @dataclass
 class Exchange:
-    """One request and its answer, redacted: the evidence a result cites."""
+    """One request and its answer: the evidence a result cites.
+
+    Bodies are kept raw and only redacted and pretty-printed when a report
+    asks (:meth:`to_dict`): most exchanges are never cited.
+    """
 
     method: str
     url: str
     request_headers: dict[str, str]
-    request_body: str
+    request_body: bytes
+    request_content_type: str
     status: int
     response_headers: dict[str, str]
-    response_body: str
+    response_body: bytes
     elapsed_ms: float
+    secrets: tuple[str, ...] = ()
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        body = self.request_body.decode("utf-8", "replace")
+        if self.request_content_type.startswith("application/x-www-form-urlencoded"):
+            body = redact.form_body(body)
+        kept = ("accept-encoding", "connection", "user-agent", "accept", "content-length")
         return {
             "note": self.note,
-            "request": {"method": self.method, "url": self.url, "headers": self.request_headers,
-                        "body": self.request_body},
-            "response": {"status": self.status, "headers": self.response_headers, "body": self.response_body},
+            "request": {"method": self.method, "url": redact.url(self.url),
+                        "headers": redact.headers({k: v for k, v in self.request_headers.items()
+                                                   if k.lower() not in kept}),
+                        "body": redact.text(body, self.secrets)},
+            "response": {"status": self.status, "headers": self.response_headers,
+                         "body": redact.text(_pretty(self.response_body, self.response_headers.get("content-type", "")),
+                                             self.secrets)},
             "elapsed_ms": round(self.elapsed_ms, 1),
         }
 
@@ -101,7 +115,6 @@ class Client:
     retries: int = 3
     backoff: float = 0.5
     requests_sent: int = 0
-    exchanges: list[Exchange] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.signing = self.signing or self.adapter.signing_modes[0]
@@ -203,28 +216,23 @@ class Client:
                 last_error = f"throttled: {answer.error_code}"
                 continue
             exchange = self._evidence(request, response, elapsed, note)
-            self.exchanges.append(exchange)
             return answer, exchange
         if last_error.startswith("throttled"):
             raise Throttled(f"{self.endpoint} kept answering {last_error[11:]} after {self.retries} retries")
         raise Unreachable(f"{self.endpoint} did not answer after {self.retries} retries ({last_error})")
 
     def _evidence(self, request: httpx.Request, response: httpx.Response, elapsed: float, note: str) -> Exchange:
-        body = request.content.decode("utf-8", "replace")
-        if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            body = redact.form_body(body)
-        secrets = (self.credentials.secret, self.credentials.key_id)
         keep = ("content-type", "x-acs-request-id")
         return Exchange(
             method=request.method,
-            url=redact.url(str(request.url)),
-            request_headers=redact.headers({k: v for k, v in request.headers.items()
-                                            if k.lower() not in ("accept-encoding", "connection", "user-agent",
-                                                                 "accept", "content-length")}),
-            request_body=redact.text(body, secrets),
+            url=str(request.url),
+            request_headers=dict(request.headers),
+            request_body=request.content,
+            request_content_type=request.headers.get("content-type", ""),
             status=response.status_code,
             response_headers={k: v for k, v in response.headers.items() if k.lower() in keep},
-            response_body=redact.text(_pretty(response.content, response.headers.get("content-type", "")), secrets),
+            response_body=response.content,
             elapsed_ms=elapsed,
+            secrets=(self.credentials.secret, self.credentials.key_id),
             note=note,
         )

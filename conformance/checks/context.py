@@ -141,7 +141,6 @@ class CheckContext:
         self.client = target.client
         self.evidence: list[Exchange] = []
         self.passed_message = ""
-        self._first = len(target.client.exchanges)
 
     # ----------------------------------------------------------------- sending
 

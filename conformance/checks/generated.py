@@ -9,7 +9,7 @@ first counterexample, with its evidence, is what the report shows.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -29,13 +29,17 @@ def examples_budget() -> int:
 
 
 def run_examples(strategy: st.SearchStrategy[T], example: Callable[[T], None], ctx: Any,
-                 max_examples: int | None = None) -> int:
-    """Run ``example`` on values drawn from ``strategy``; return how many ran.
+                 max_examples: int | None = None, explicit: Sequence[T] = ()) -> int:
+    """Run ``example`` on ``explicit`` values, then on values drawn from ``strategy``; return how many ran.
 
-    The first exception an example raises (``Failed``, ``Inconclusive``…) is
-    re-raised as it is.
+    ``explicit`` guarantees coverage (say, every filter once) that random
+    draws would only make likely. The first exception an example raises
+    (``Failed``, ``Inconclusive``…) is re-raised as it is.
     """
     ran = 0
+    for value in explicit:
+        ran += 1
+        example(value)
 
     @settings(max_examples=max_examples or examples_budget(), derandomize=True, database=None, deadline=None,
               phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck),

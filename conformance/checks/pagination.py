@@ -93,8 +93,9 @@ def max_page_size(ctx: CheckContext, args: dict[str, Any]) -> None:
 def page_echo(ctx: CheckContext, args: dict[str, Any]) -> None:
     field = args["field"]
     defaults = ctx.catalog.request_schema["properties"]
-    total = ctx.first_total()
-    size = ctx.page_size_for(max(total, 3))
+    ctx.first_total()
+    # a size other than the default, so that an echo of the default cannot pass for an echo
+    size = defaults["PageSize"]["default"] - 3
     asked = [(Query(), {"page_number": defaults["PageNumber"]["default"], "page_size": defaults["PageSize"]["default"]}),
              (Query(offset=size, limit=size), {"page_number": 2, "page_size": size})]
     for query, expected in asked:
@@ -124,8 +125,13 @@ def page_past_end(ctx: CheckContext, args: dict[str, Any]) -> None:
 
 @check("windows_agree")
 def windows_agree(ctx: CheckContext, args: dict[str, Any]) -> None:
-    listing = ctx.oracle_listing()
-    ids = listing.ids
+    # The reference is the listing walked with the documented default size, not with the largest:
+    # a window of another size must agree with it.
+    reference = ctx.target.walk(Query(), ctx.adapter.default_limit, note="reference walk at the default size")
+    ctx.cite(reference.exchanges[0])
+    ctx.need(reference.consistent, "the walk at the default size does not add up (" + "; ".join(reference.problems)
+             + "); see the other pagination results")
+    ids = reference.ids
     ctx.need(len(ids) >= 2, "needs at least 2 instances")
     max_size = min(100, len(ids) + 2)
 

@@ -94,9 +94,8 @@ class AlibabaService:
         if version != VERSION:
             raise ApiError("InvalidVersion", f"Specified parameter Version {version or '(none)'} is not valid.", 400)
         dry_run = self._dry_run(params)
-        if dry_run and "dry-run-skips-auth" in self.deviations:
-            raise self._dry_run_passed()
-        self.auth.verify(auth.alibaba_claim(request, params))
+        if not (dry_run and "dry-run-skips-auth" in self.deviations):
+            self.auth.verify(auth.alibaba_claim(request, params))
         if dry_run and "dry-run-skips-validation" in self.deviations:
             raise self._dry_run_passed()
         region, conditions, page_number, page_size = self._query(params)
@@ -125,16 +124,17 @@ class AlibabaService:
     def _int(self, params: dict[str, str], name: str, default: int, low: int, high: int | None) -> int:
         raw = params.get(name)
         if raw is None:
+            if name == "PageSize" and "default-page-size-20" in self.deviations:
+                return 20
+            if name == "PageNumber" and "default-page-number-0" in self.deviations:
+                return 0
             return default
-        if name == "PageNumber" and "server-error-on-bad-page" in self.deviations:
-            value = int(raw)  # the deviation: a ValueError escapes as HTTP 500
-        else:
-            try:
-                value = int(raw)
-            except ValueError:
-                raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400) from None
-        if value < low or (high is not None and value > high):
-            raise ApiError("InvalidParameter", f"The specified parameter {name} is out of range.", 400)
+        try:
+            value = int(raw)
+            if value < low or (high is not None and value > high):
+                raise ApiError("InvalidParameter", f"The specified parameter {name} is out of range.", 400)
+        except ValueError:
+            raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400) from None
         return value
 
     def _array(self, name: str, raw: str) -> list[str]:
@@ -236,7 +236,10 @@ class AlibabaService:
         if "page-number-ignored" in self.deviations:
             page_number = 1
         index = page_number if "pages-from-zero" in self.deviations else page_number - 1
-        window = positions[index * page_size:(index + 1) * page_size]
+        start = index * (10 if "offset-ignores-page-size" in self.deviations else page_size)
+        window = positions[start:start + page_size] if index >= 0 else []
+        if not window and index > 0 and "server-error-past-end" in self.deviations:
+            raise IndexError(f"page {page_number} out of range")  # the deviation: HTTP 500
         if not window and positions and "past-end-repeats-last" in self.deviations:
             last = (len(positions) - 1) // page_size
             window = positions[last * page_size:(last + 1) * page_size]
@@ -253,12 +256,15 @@ class AlibabaService:
             items = [self._deviate_item(dict(self.backend.items[p])) for p in window]
             body: dict[str, Any] = {"RequestId": rid, "TotalCount": total, "PageNumber": echo_number,
                                     "PageSize": echo_size, "Instances": {"Instance": items}}
-            if not items and "empty-list-null" in self.deviations:
+            if not items and "empty-list-null" in self.deviations and fmt == "JSON":
                 body["Instances"]["Instance"] = None
             if fmt == "XML":
                 if not items and "xml-empty-wrapper-missing" in self.deviations:
                     del body["Instances"]
-                return WireResponse(200, XML_TYPE, xmlcodec.encode("DescribeInstancesResponse", body))
+                xml = xmlcodec.encode("DescribeInstancesResponse", body)
+                if "xml-booleans-capitalised" in self.deviations:
+                    xml = xml.replace(b">true<", b">True<").replace(b">false<", b">False<")
+                return WireResponse(200, XML_TYPE, xml)
             return WireResponse(200, JSON_TYPE, json.dumps(body, separators=(",", ":")).encode())
         head = json.dumps({"RequestId": rid, "TotalCount": total, "PageNumber": echo_number, "PageSize": echo_size},
                           separators=(",", ":")).encode()

@@ -144,17 +144,14 @@ class TencentService:
             if name == "Offset" and "default-offset-1" in self.deviations:
                 return 1
             return default
-        if name == "Limit" and "server-error-on-bad-page" in self.deviations:
-            value = int(raw)  # the deviation: a ValueError escapes as HTTP 500
-        else:
-            try:
-                if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-                    raise ValueError
-                value = int(raw)
-            except (TypeError, ValueError):
-                raise self._error("InvalidParameterValue", f"The value of {name} is not an integer.") from None
-        if value < low or (high is not None and value > high):
-            raise self._error("InvalidParameterValue", f"The value of {name} is out of range.")
+        try:
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                raise ValueError(raw)
+            value = int(raw)
+            if value < low or (high is not None and value > high):
+                raise self._error("InvalidParameterValue", f"The value of {name} is out of range.")
+        except (TypeError, ValueError):
+            raise self._error("InvalidParameterValue", f"The value of {name} is not an integer.") from None
         return value
 
     def _conditions(self, params: dict[str, Any], region: str) -> list[models.Condition]:
@@ -225,7 +222,11 @@ class TencentService:
         if "limit-cap-50" in self.deviations:
             limit = min(limit, 50)
         start = offset * limit if "offset-as-page" in self.deviations and "Offset" in params else offset
+        if "offset-rounded-to-limit" in self.deviations:
+            start -= start % limit
         window = positions[start:start + limit]
+        if not window and start > 0 and "server-error-past-end" in self.deviations:
+            raise IndexError(f"offset {start} out of range")  # the deviation: HTTP 500
         if not window and positions and "past-end-repeats-last" in self.deviations:
             window = positions[-limit:]
         total = len(window) if "total-count-of-page" in self.deviations else len(positions)

@@ -1,0 +1,129 @@
+"""``conformance run``: the suite against an endpoint, with reports and an exit status.
+
+Underneath it is pytest with the conformance plugin; this module turns the
+command line into pytest arguments, hands the secrets to the plugin in
+memory (never on a command line, never on disk), and maps the results to the
+exit status scripts rely on:
+
+0 every selected documented requirement holds · 1 one fails ·
+2 usage or configuration error · 3 the endpoint cannot be reached or nothing
+could be decided.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from conformance import catalog
+from conformance.results import Result, exit_code
+from conformance.session import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
+
+
+class SettingsPlugin:
+    """Carries the resolved settings into the pytest plugin and the results back out."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.results: list[Result] = []
+        self.interrupted = False
+
+
+def add_run(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run the conformance suite against an endpoint or the embedded emulator",
+                       description="Run the conformance suite. Arguments after -- go to pytest.")
+    p.add_argument("--vendor", choices=["alibaba", "tencent", "all"], default="all")
+    p.add_argument("--endpoint", help="URL of the endpoint (default: the embedded emulator)")
+    p.add_argument("--region", help="region to list (default cn-hangzhou / ap-guangzhou)")
+    p.add_argument("--key-id", help="AccessKey id / SecretId (default: the vendor's usual variables)")
+    p.add_argument("--key-secret", help="its secret")
+    p.add_argument("--category", action="append", default=[], choices=list(catalog.CATEGORIES))
+    p.add_argument("--report-dir", default="reports", help="where reports go (default reports/)")
+    p.add_argument("--json-report", metavar="FILE", help="JSON results (default REPORT_DIR/conformance.json)")
+    p.add_argument("--html", metavar="FILE", help="HTML report (default REPORT_DIR/conformance.html)")
+    p.add_argument("--junit-xml", metavar="FILE", help="JUnit XML (default REPORT_DIR/junit.xml)")
+    p.add_argument("--max-requests", type=int, help="send at most N requests")
+    p.add_argument("--signing", help="rpc or acs3 (Alibaba); tc3 or hmac256 (Tencent)")
+    p.add_argument("--deviation", action="append", default=[], metavar="NAME",
+                   help="run the embedded emulator with a deviation (see conformance emulator --list-deviations)")
+    p.add_argument("--instances", type=int, default=150, help="instances of the embedded emulator (default 150)")
+    p.add_argument("--target-name", help="name of the target in reports (default: endpoint host or 'emulator')")
+    p.add_argument("pytest_args", nargs="*", metavar="-- PYTEST ARGS")
+    p.set_defaults(handler=cmd_run)
+
+
+def _settings(args: argparse.Namespace, json_path: Path) -> Settings:
+    settings = Settings(
+        vendors=list(catalog.VENDORS) if args.vendor == "all" else [args.vendor],
+        endpoint=args.endpoint, region=args.region, key_id=args.key_id, key_secret=args.key_secret,
+        signing=args.signing, categories=list(args.category), json_report=str(json_path),
+        max_requests=args.max_requests, deviations=list(args.deviation), instances=args.instances,
+        target_name=args.target_name, env=dict(os.environ),
+    )
+    settings.validate()
+    return settings
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import pytest
+
+    from conformance.cli import UsageError
+
+    report_dir = Path(args.report_dir)
+    json_path = Path(args.json_report) if args.json_report else report_dir / "conformance.json"
+    html_path = Path(args.html) if args.html else report_dir / "conformance.html"
+    junit_path = Path(args.junit_xml) if args.junit_xml else report_dir / "junit.xml"
+    try:
+        settings = _settings(args, json_path)
+        for path in (json_path, html_path, junit_path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+    except ValueError as exc:
+        raise UsageError(f"conformance run: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"conformance run: cannot write reports: {exc}") from None
+    if settings.endpoint:
+        problem = _probe(settings)
+        if problem:
+            print(f"conformance run: {problem}", file=sys.stderr)
+            return EXIT_UNDECIDED
+    plugin = SettingsPlugin(settings)
+    pytest_args: list[Any] = [
+        "--pyargs", "conformance.suite", "-q", "-p", "no:cacheprovider",
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        f"--junitxml={junit_path}", "-o", "junit_family=xunit1",
+        f"--html={html_path}", "--self-contained-html",
+        *args.pytest_args,
+    ]
+    code = pytest.main(pytest_args, plugins=[plugin])
+    if code in (pytest.ExitCode.USAGE_ERROR,):
+        return EXIT_USAGE
+    if code == pytest.ExitCode.INTERNAL_ERROR:
+        return EXIT_UNDECIDED
+    print(f"reports: {json_path}  {html_path}  {junit_path}")
+    if plugin.interrupted:
+        return EXIT_UNDECIDED
+    return exit_code(plugin.results)
+
+
+def _probe(settings: Settings) -> str | None:
+    """One unauthenticated request: is anything listening at the endpoint?"""
+    import httpx
+
+    try:
+        httpx.get(settings.endpoint, timeout=10)
+    except httpx.InvalidURL as exc:
+        return f"invalid endpoint {settings.endpoint!r}: {exc}"
+    except httpx.TransportError as exc:
+        return f"endpoint {settings.endpoint} cannot be reached: {type(exc).__name__}: {exc}"
+    return None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from conformance.cli import main
+
+    sys.exit(main(["run", *sys.argv[1:]]))
