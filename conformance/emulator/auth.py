@@ -49,6 +49,8 @@ class Claim:
     nonce: str | None
     signature: str
     expected: Callable[[str], str]  # secret -> the signature the request should carry
+    #: What the server signed, quoted in Alibaba's SignatureDoesNotMatch message (its SDK compares it).
+    string_to_sign: Callable[[], str] | None = None
 
 
 def _iso_epoch(text: str) -> float | None:
@@ -87,6 +89,7 @@ def alibaba_claim(request: WireRequest, params: dict[str, str]) -> Claim | None:
     return Claim(
         params["AccessKeyId"], _iso_epoch(params.get("Timestamp", "")), params.get("SignatureNonce"),
         params["Signature"], lambda secret: signing.alibaba_rpc_signature(request.method, unsigned, secret),
+        lambda: signing.alibaba_rpc_string_to_sign(request.method, unsigned),
     )
 
 
@@ -163,7 +166,10 @@ class Authenticator:
             raise self._fail("expired")
         if "wrong-signature-accepted" not in self.deviations:
             if not hmac.compare_digest(claim.expected(secret).encode(), claim.signature.encode()):
-                raise self._fail("mismatch")
+                error = self._fail("mismatch")
+                if self.vendor == "alibaba" and claim.string_to_sign is not None:
+                    error.message += f" server string to sign is:{claim.string_to_sign()}"
+                raise error
         # only a correctly signed request spends its nonce
         if claim.nonce is not None and self._nonce_seen(claim.nonce, now):
             raise self._fail("nonce")
