@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import time
+from datetime import datetime
 from calendar import timegm
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,9 +55,12 @@ class Claim:
 
 
 def _iso_epoch(text: str) -> float | None:
+    """Seconds since the epoch of ``YYYY-MM-DDTHH:MM:SSZ``; None for anything else."""
+    if len(text) != 20 or text[10] != "T" or text[-1] != "Z":
+        return None
     try:
-        return float(timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")))
-    except (TypeError, ValueError):
+        return float(timegm(datetime.fromisoformat(text[:-1]).timetuple()))
+    except ValueError:
         return None
 
 

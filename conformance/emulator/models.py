@@ -31,28 +31,38 @@ class Condition:
 
 
 class Backend:
-    """Instances of one vendor, indexed on every filter of its JSONPath map."""
+    """Instances of one vendor, indexed on every filter of its JSONPath map.
+
+    Indexes are kept per region (and for all regions together, ``None``), so a
+    query intersects only the sets of its own region.
+    """
 
     def __init__(self, items: Sequence[Item], cat: VendorCatalog, region_of: Callable[[Item], str]):
         self.items: list[Item] = list(items)
         self.catalog = cat
+        self._all = list(range(len(self.items)))
         self._by_region: dict[str, list[int]] = {}
-        self._index: dict[str, dict[str, set[int]]] = {name: {} for name in cat.filters}
-        self._tags: dict[str, set[int]] = {}
-        tag_paths = "tags" in cat.item
+        self._index: dict[str | None, dict[str, dict[str, set[int]]]] = {}
+        self._region_of = region_of
         for position, item in enumerate(self.items):
             self._by_region.setdefault(region_of(item), []).append(position)
-            for name, spec in cat.filters.items():
-                if spec.match in ("wildcard", "fuzzy"):
-                    continue
-                for value in spec.values(item):
-                    self._index[name].setdefault(value, set()).add(position)
-            if tag_paths:
-                for tag in cat.item.all("tags", item):
-                    key = str(tag.get(cat.item.expr("tag_key"), ""))
-                    value = str(tag.get(cat.item.expr("tag_value"), ""))
-                    self._tags.setdefault(f"{key}\0{value}", set()).add(position)
-                    self._tags.setdefault(f"{key}\0", set()).add(position)
+            self._add(position, item)
+
+    def _add(self, position: int, item: Item) -> None:
+        cat = self.catalog
+        keys: list[tuple[str, str]] = []
+        for name, spec in cat.filters.items():
+            if spec.match not in ("wildcard", "fuzzy"):
+                keys += [(name, value) for value in spec.values(item)]
+        if "tags" in cat.item:
+            for tag in cat.item.all("tags", item):
+                key = str(tag.get(cat.item.expr("tag_key"), ""))
+                value = str(tag.get(cat.item.expr("tag_value"), ""))
+                keys += [("tag", f"{key}\0{value}"), ("tag", f"{key}\0")]
+        for scope in (self._region_of(item), None):
+            index = self._index.setdefault(scope, {})
+            for name, value in keys:
+                index.setdefault(name, {}).setdefault(value, set()).add(position)
 
     @property
     def regions(self) -> set[str]:
@@ -60,32 +70,29 @@ class Backend:
 
     def values(self, name: str) -> set[str]:
         """Every value any instance carries for an indexed filter (e.g. the known HPC clusters)."""
-        return set(self._index.get(name, {}))
+        return set(self._index.get(None, {}).get(name, {}))
 
     def reindex_value(self, name: str, position: int, old: str, new: str) -> None:
         """Move one instance from ``old`` to ``new`` in a filter's index after its item changed."""
-        index = self._index[name]
-        index.get(old, set()).discard(position)
-        index.setdefault(new, set()).add(position)
+        for scope in (self._region_of(self.items[position]), None):
+            index = self._index[scope].setdefault(name, {})
+            index.get(old, set()).discard(position)
+            index.setdefault(new, set()).add(position)
 
-    def _matching(self, condition: Condition, scope: Iterable[int]) -> set[int]:
-        if condition.match == "tag":
-            sets = [self._tags.get(v, set()) for v in condition.values]
-        elif condition.match in ("wildcard", "fuzzy"):
-            spec = self.catalog.filters[condition.name]
-            test = wildcard_matches if condition.match == "wildcard" else _contains
-            return {
-                position for position in scope
-                if any(test(pattern, value) for pattern in condition.values for value in spec.values(self.items[position]))
-            }
-        else:
-            index = self._index[condition.name]
-            sets = [index.get(v, set()) for v in condition.values]
-        if not sets:
-            return set()
-        if condition.every:
-            return set.intersection(*sets)
-        return set().union(*sets)
+    def _indexed(self, condition: Condition, region: str | None) -> set[int]:
+        index = self._index.get(region, {}).get(condition.name, {})
+        sets = [index.get(v, _EMPTY) for v in condition.values]
+        if len(sets) == 1:
+            return sets[0]  # the index's own set: callers never mutate it
+        return set.intersection(*sets) if condition.every else set().union(*sets)
+
+    def _scan(self, condition: Condition, positions: Iterable[int]) -> set[int]:
+        spec = self.catalog.filters[condition.name]
+        test = wildcard_matches if condition.match == "wildcard" else _contains
+        return {
+            position for position in positions
+            if any(test(pattern, value) for pattern in condition.values for value in spec.values(self.items[position]))
+        }
 
     def select(self, region: str | None, conditions: Sequence[Condition], any_condition: bool = False) -> list[int]:
         """Positions of the instances of ``region`` that meet every condition, in listing order.
@@ -93,20 +100,26 @@ class Backend:
         ``any_condition`` combines the conditions with OR instead: only the
         ``filters-or`` deviation asks for it.
         """
-        scope = self._by_region.get(region, []) if region is not None else range(len(self.items))
+        scope = self._by_region.get(region, []) if region is not None else self._all
         if not conditions:
-            return list(scope)
-        scope_set = set(scope)
+            return scope
+        indexed = [c for c in conditions if c.match not in ("wildcard", "fuzzy")]
+        scanned = [c for c in conditions if c.match in ("wildcard", "fuzzy")]
+        if any_condition:
+            hits = [self._indexed(c, region) for c in indexed] + [self._scan(c, scope) for c in scanned]
+            return sorted(set().union(*hits))
+        sets = sorted((self._indexed(c, region) for c in indexed), key=len)
         result: set[int] | None = None
-        # cheap index lookups first, so that pattern scans run over the fewest positions
-        for condition in sorted(conditions, key=lambda c: c.match in ("wildcard", "fuzzy")):
-            candidates = scope_set if result is None or any_condition else result
-            matched = self._matching(condition, candidates) & scope_set
-            if result is None:
-                result = matched
-            else:
-                result = result | matched if any_condition else result & matched
-        return sorted(result or ())
+        for found in sets:
+            result = found if result is None else result & found
+            if not result:
+                return []
+        for condition in scanned:
+            result = self._scan(condition, scope if result is None else result)
+        return sorted(result) if result is not None else scope
+
+
+_EMPTY: frozenset[int] = frozenset()
 
 
 def _contains(pattern: str, value: str) -> bool:
