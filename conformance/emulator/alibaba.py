@@ -192,7 +192,7 @@ class AlibabaService:
         conditions: list[models.Condition] = []
         for name, spec in self.catalog.filters.items():
             raw = params.get(name)
-            if raw is None:
+            if raw is None or raw == "":  # an empty value is no filter (only the JSON array [] is one)
                 continue
             if name in ENUM_ERRORS and raw not in self.request_schema[name]["enum"]:
                 raise self._table_error(ENUM_ERRORS[name])
@@ -227,10 +227,10 @@ class AlibabaService:
         for position in self.backend.select(region, [models.Condition("Status", ("Stopped",))]):
             self.backend.items[position]["Status"] = "Running"
             self._items_json[position] = json.dumps(self.backend.items[position], separators=(",", ":")).encode()
-            self.backend.reindex_value("Status", position, "Stopped", "Running")
+            self.backend.reindex(position)
             return
 
-    def _page(self, positions: list[int], page_number: int, page_size: int) -> list[int]:
+    def _page(self, positions: models.Selection, page_number: int, page_size: int) -> list[int]:
         if "page-size-cap-50" in self.deviations:
             page_size = min(page_size, 50)
         if "page-number-ignored" in self.deviations:

@@ -11,7 +11,9 @@ query over 100,000 instances costs set intersections, not a scan.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,61 +32,159 @@ class Condition:
     every: bool = False
 
 
+class Selection:
+    """The positions a query selects, in listing order, without materializing them.
+
+    Dense results are bitmasks (bit ``p`` set: position ``p`` selected); a
+    window of them is read by scanning the mask's binary digits from a chunk
+    index, so neither a count nor a page costs a sort.
+    """
+
+    __slots__ = ("mask", "_sorted", "_len", "_digits", "_prefix")
+    CHUNK = 512
+
+    def __init__(self, mask: int = 0, positions: list[int] | None = None):
+        self.mask = mask
+        self._sorted = positions  # already in order, when the result is sparse
+        self._len = len(positions) if positions is not None else mask.bit_count()
+        self._digits: str | None = None
+        self._prefix: list[int] | None = None
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __bool__(self) -> bool:
+        return self._len > 0
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self[0:self._len])
+
+    def _nth_start(self, rank: int) -> int:
+        """Index in the digit string from which the ``rank``-th set bit is found by scanning."""
+        if self._digits is None:
+            self._digits = bin(self.mask)[:1:-1]
+            counts = [self._digits.count("1", i, i + self.CHUNK) for i in range(0, len(self._digits), self.CHUNK)]
+            self._prefix = list(accumulate(counts, initial=0))
+        chunk = bisect_right(self._prefix, rank) - 1
+        return chunk
+
+    def __getitem__(self, key: slice) -> list[int]:
+        start, stop, _ = key.indices(self._len)
+        if stop <= start:
+            return []
+        if self._sorted is not None:
+            return self._sorted[start:stop]
+        chunk = self._nth_start(start)
+        digits, rank = self._digits, self._prefix[chunk]
+        position = digits.find("1", chunk * self.CHUNK)
+        out: list[int] = []
+        while position != -1 and rank < stop:
+            if rank >= start:
+                out.append(position)
+            rank += 1
+            position = digits.find("1", position + 1)
+        return out
+
+
+def _mask_of(positions: Iterable[int], size: int) -> int:
+    digits = bytearray(b"0" * size)
+    for position in positions:
+        digits[position] = 49  # "1"
+    return int(digits[::-1].decode() or "0", 2)
+
+
+class _Postings:
+    """The positions carrying one value: a set while few, a bitmask once dense."""
+
+    __slots__ = ("positions", "mask", "digits")
+
+    def __init__(self, positions: set[int], size: int, dense: bool):
+        self.positions = positions
+        self.mask = _mask_of(positions, size) if dense else None
+        self.digits = bin(self.mask)[:1:-1] if dense else None
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __contains__(self, position: int) -> bool:
+        if self.digits is not None:
+            return position < len(self.digits) and self.digits[position] == "1"
+        return position in self.positions
+
+
 class Backend:
     """Instances of one vendor, indexed on every filter of its JSONPath map.
 
-    Indexes are kept per region (and for all regions together, ``None``), so a
-    query intersects only the sets of its own region.
+    Indexes are kept per region (and for all regions together, ``None``).
+    Values many instances carry are bitmasks, so a query over them is a few
+    big-integer ANDs; rare values (ids, addresses) are sets, and a query that
+    holds one walks only that set.
     """
+
+    #: A value carried by at least 1/DENSITY of the instances is kept as a bitmask.
+    DENSITY = 64
 
     def __init__(self, items: Sequence[Item], cat: VendorCatalog, region_of: Callable[[Item], str]):
         self.items: list[Item] = list(items)
         self.catalog = cat
-        self._all = list(range(len(self.items)))
-        self._by_region: dict[str, list[int]] = {}
-        self._index: dict[str | None, dict[str, dict[str, set[int]]]] = {}
         self._region_of = region_of
+        size = len(self.items)
+        by_region: dict[str, list[int]] = {}
+        raw: dict[str | None, dict[str, dict[str, set[int]]]] = {}
         for position, item in enumerate(self.items):
-            self._by_region.setdefault(region_of(item), []).append(position)
-            self._add(position, item)
+            region = region_of(item)
+            by_region.setdefault(region, []).append(position)
+            for name, value in self._keys(item):
+                for scope in (region, None):
+                    raw.setdefault(scope, {}).setdefault(name, {}).setdefault(value, set()).add(position)
+        threshold = max(1, size // self.DENSITY)
+        self._index: dict[str | None, dict[str, dict[str, _Postings]]] = {
+            scope: {name: {value: _Postings(ps, size, len(ps) >= threshold) for value, ps in values.items()}
+                    for name, values in names.items()}
+            for scope, names in raw.items()
+        }
+        self._scopes: dict[str | None, int] = {r: _mask_of(ps, size) for r, ps in by_region.items()}
+        self._scopes[None] = (1 << size) - 1
+        self._size = size
 
-    def _add(self, position: int, item: Item) -> None:
+    def _keys(self, item: Item) -> list[tuple[str, str]]:
         cat = self.catalog
-        keys: list[tuple[str, str]] = []
-        for name, spec in cat.filters.items():
-            if spec.match not in ("wildcard", "fuzzy"):
-                keys += [(name, value) for value in spec.values(item)]
+        keys = [(name, value) for name, spec in cat.filters.items() if spec.match not in ("wildcard", "fuzzy")
+                for value in spec.values(item)]
         if "tags" in cat.item:
             for tag in cat.item.all("tags", item):
                 key = str(tag.get(cat.item.expr("tag_key"), ""))
                 value = str(tag.get(cat.item.expr("tag_value"), ""))
                 keys += [("tag", f"{key}\0{value}"), ("tag", f"{key}\0")]
-        for scope in (self._region_of(item), None):
-            index = self._index.setdefault(scope, {})
-            for name, value in keys:
-                index.setdefault(name, {}).setdefault(value, set()).add(position)
+        return keys
 
     @property
     def regions(self) -> set[str]:
-        return set(self._by_region)
+        return {r for r in self._scopes if r is not None}
 
     def values(self, name: str) -> set[str]:
         """Every value any instance carries for an indexed filter (e.g. the known HPC clusters)."""
         return set(self._index.get(None, {}).get(name, {}))
 
-    def reindex_value(self, name: str, position: int, old: str, new: str) -> None:
-        """Move one instance from ``old`` to ``new`` in a filter's index after its item changed."""
+    def reindex(self, position: int) -> None:
+        """Rebuild the index entries of one instance after its item changed (a deviation's side effect)."""
+        size = self._size
         for scope in (self._region_of(self.items[position]), None):
-            index = self._index[scope].setdefault(name, {})
-            index.get(old, set()).discard(position)
-            index.setdefault(new, set()).add(position)
+            for values in self._index.get(scope, {}).values():
+                for postings in values.values():
+                    if position in postings.positions:
+                        postings.positions.discard(position)
+                        if postings.mask is not None:
+                            postings.__init__(postings.positions, size, True)
+            for name, value in self._keys(self.items[position]):
+                postings = self._index[scope].setdefault(name, {}).setdefault(value, _Postings(set(), size, False))
+                postings.positions.add(position)
+                if postings.mask is not None:
+                    postings.__init__(postings.positions, size, True)
 
-    def _indexed(self, condition: Condition, region: str | None) -> set[int]:
+    def _postings(self, condition: Condition, region: str | None) -> list[_Postings]:
         index = self._index.get(region, {}).get(condition.name, {})
-        sets = [index.get(v, _EMPTY) for v in condition.values]
-        if len(sets) == 1:
-            return sets[0]  # the index's own set: callers never mutate it
-        return set.intersection(*sets) if condition.every else set().union(*sets)
+        return [index.get(v, _NOTHING) for v in condition.values]
 
     def _scan(self, condition: Condition, positions: Iterable[int]) -> set[int]:
         spec = self.catalog.filters[condition.name]
@@ -94,32 +194,60 @@ class Backend:
             if any(test(pattern, value) for pattern in condition.values for value in spec.values(self.items[position]))
         }
 
-    def select(self, region: str | None, conditions: Sequence[Condition], any_condition: bool = False) -> list[int]:
-        """Positions of the instances of ``region`` that meet every condition, in listing order.
+    def _condition_mask(self, condition: Condition, region: str | None, scope_mask: int) -> int:
+        if condition.match in ("wildcard", "fuzzy"):
+            return _mask_of(self._scan(condition, Selection(scope_mask)), self._size)
+        masks = [p.mask if p.mask is not None else _mask_of(p.positions, self._size)
+                 for p in self._postings(condition, region)]
+        if not masks:  # a condition without values selects nothing
+            return 0
+        combined = masks[0]
+        for mask in masks[1:]:
+            combined = combined & mask if condition.every else combined | mask
+        return combined
+
+    def select(self, region: str | None, conditions: Sequence[Condition], any_condition: bool = False) -> Selection:
+        """The instances of ``region`` that meet every condition, in listing order.
 
         ``any_condition`` combines the conditions with OR instead: only the
         ``filters-or`` deviation asks for it.
         """
-        scope = self._by_region.get(region, []) if region is not None else self._all
+        scope_mask = self._scopes.get(region, 0)
         if not conditions:
-            return scope
-        indexed = [c for c in conditions if c.match not in ("wildcard", "fuzzy")]
-        scanned = [c for c in conditions if c.match in ("wildcard", "fuzzy")]
+            return Selection(scope_mask)
         if any_condition:
-            hits = [self._indexed(c, region) for c in indexed] + [self._scan(c, scope) for c in scanned]
-            return sorted(set().union(*hits))
-        sets = sorted((self._indexed(c, region) for c in indexed), key=len)
-        result: set[int] | None = None
-        for found in sets:
-            result = found if result is None else result & found
-            if not result:
-                return []
-        for condition in scanned:
-            result = self._scan(condition, scope if result is None else result)
-        return sorted(result) if result is not None else scope
+            combined = 0
+            for condition in conditions:
+                combined |= self._condition_mask(condition, region, scope_mask)
+            return Selection(combined & scope_mask)
+        # A condition that can only hold for a few instances drives: test each of them against the rest.
+        sparse = [c for c in conditions if c.match not in ("wildcard", "fuzzy") and not c.every
+                  and all(p.mask is None for p in self._postings(c, region))]
+        if sparse:
+            driver = min(sparse, key=lambda c: sum(len(p) for p in self._postings(c, region)))
+            candidates = sorted(set().union(*(p.positions for p in self._postings(driver, region))))
+            for condition in conditions:
+                if condition is driver:
+                    continue
+                if condition.match in ("wildcard", "fuzzy"):
+                    kept = self._scan(condition, candidates)
+                    candidates = [p for p in candidates if p in kept]
+                    continue
+                postings = self._postings(condition, region)
+                if condition.every:
+                    candidates = [p for p in candidates if all(p in ps for ps in postings)]
+                else:
+                    candidates = [p for p in candidates if any(p in ps for ps in postings)]
+            return Selection(positions=candidates)
+        combined = scope_mask
+        for condition in sorted(conditions, key=lambda c: c.match in ("wildcard", "fuzzy")):
+            combined &= self._condition_mask(condition, region, combined)
+            if not combined:
+                break
+        return Selection(combined)
 
 
-_EMPTY: frozenset[int] = frozenset()
+_NOTHING = _Postings(set(), 0, False)
 
 
 def _contains(pattern: str, value: str) -> bool:
