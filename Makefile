@@ -20,8 +20,9 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
-## Emulator throughput and latency (not a test; prints figures for the README).
+## Figures for the README (not tests): the whole suite's run time, then the emulator's throughput and latency.
 bench: $(STAMP)
+	$(BIN)/python -m conformance.suite.bench --repeat 5
 	$(BIN)/python -m conformance.emulator.bench
 
 ## Rewrite schemas/ from the vendor documents.

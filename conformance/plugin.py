@@ -48,9 +48,6 @@ def _provided(config: pytest.Config) -> Any:
 
 
 def _settings(config: pytest.Config) -> Settings:
-    provided = _provided(config)
-    if provided is not None:
-        return provided.settings
     return settings_from_options(config.getoption, os.environ)
 
 

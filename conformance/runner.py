@@ -20,18 +20,39 @@ from typing import Any
 
 from conformance import catalog
 from conformance.results import Result, exit_code
-from conformance.session import Settings
+from conformance.session import SECRET_ENV, Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
 
 
 class SettingsPlugin:
-    """Carries the resolved settings into the pytest plugin and the results back out."""
+    """Brings the results of the run back out of pytest."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.results: list[Result] = []
         self.interrupted = False
+
+
+def pytest_options(settings: Settings) -> list[str]:
+    """The settings as ``--conformance-*`` options, so pytest-xdist workers read the same run.
+
+    The secret is not among them: it travels in ``$CONFORMANCE_KEY_SECRET``.
+    """
+    options = ["--conformance-vendor", settings.vendors[0] if len(settings.vendors) == 1 else "all",
+               "--conformance-instances", str(settings.instances)]
+    for flag, value in (("--conformance-endpoint", settings.endpoint), ("--conformance-region", settings.region),
+                        ("--conformance-key-id", settings.key_id), ("--conformance-signing", settings.signing),
+                        ("--conformance-json", settings.json_report),
+                        ("--conformance-max-requests", settings.max_requests),
+                        ("--conformance-target-name", settings.target_name)):
+        if value is not None:
+            options += [flag, str(value)]
+    for category in settings.categories:
+        options += ["--conformance-category", category]
+    for deviation in settings.deviations:
+        options += ["--conformance-deviation", deviation]
+    return options
 
 
 def add_run(sub: argparse._SubParsersAction) -> None:
@@ -92,7 +113,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"conformance run: {problem}", file=sys.stderr)
             return EXIT_UNDECIDED
     plugin = SettingsPlugin(settings)
+    if settings.key_secret:
+        os.environ[SECRET_ENV] = settings.key_secret  # for this process and its xdist workers only
     pytest_args: list[Any] = [
+        *pytest_options(settings),
         "--pyargs", "conformance.suite", "-q", "-p", "no:cacheprovider",
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
         f"--junitxml={junit_path}", "-o", "junit_family=xunit1",

@@ -178,9 +178,16 @@ class SuiteSession:
                 endpoint = emulator.url
             adapter = self._adapter(vendor)
             client = Client(adapter, endpoint, self.region(vendor), credentials, signing=self.settings.signing,
-                            max_requests=self.settings.max_requests)
+                            max_requests=self._budget())
             self._targets[vendor] = Target(adapter, client, self.target_name(vendor))
         return self._targets[vendor]
+
+    def _budget(self) -> int | None:
+        """This process's share of ``--max-requests``: pytest-xdist workers split it evenly."""
+        if self.settings.max_requests is None:
+            return None
+        workers = int(self.settings.env.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+        return max(1, self.settings.max_requests // max(1, workers))
 
     def evaluate(self, requirement: Requirement) -> Result:
         from conformance.checks import evaluate

@@ -133,3 +133,12 @@ def test_the_json_report_survives_a_run_that_dies_half_way(tmp_path):
     report = json.loads(json_path.read_text())
     assert report["complete"] is False and report["results"]
     assert {"vendor", "requirement", "outcome"} <= report["results"][0].keys()
+
+
+def test_run_with_xdist_workers_keeps_the_selection(tmp_path):
+    result = run("--vendor", "tencent", "--category", "pagination", "--deviation", "default-limit-10",
+                 "--report-dir", str(tmp_path), "--", "-n", "2")
+    assert result.returncode == 1, result.stdout[-1500:]
+    report = json.loads((tmp_path / "conformance.json").read_text())
+    assert {(r["vendor"], r["category"]) for r in report["results"]} == {("tencent", "pagination")}
+    assert [r["requirement"] for r in report["results"] if r["outcome"] == "failed"] == ["TC-PAGE-002"]

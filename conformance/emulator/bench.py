@@ -116,7 +116,8 @@ def measure(host: str, port: int, requests: list[bytes], clients: int) -> tuple[
 
 def start_emulator(vendor: str, instances: int) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "conformance", "emulator", "--vendor", vendor,
-                                "--instances", str(instances)], stdout=subprocess.PIPE, text=True)
+                                "--instances", str(instances)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True)
     line = process.stdout.readline().strip()
     if not line.startswith("listening on "):
         process.kill()

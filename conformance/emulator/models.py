@@ -59,14 +59,16 @@ class Selection:
     def __iter__(self) -> Iterator[int]:
         return iter(self[0:self._len])
 
-    def _nth_start(self, rank: int) -> int:
-        """Index in the digit string from which the ``rank``-th set bit is found by scanning."""
+    def _chunk_of(self, rank: int) -> int:
+        """The chunk of the digit string in which scanning for the ``rank``-th set bit starts."""
         if self._digits is None:
             self._digits = bin(self.mask)[:1:-1]
+        if rank == 0:
+            return 0
+        if self._prefix is None:
             counts = [self._digits.count("1", i, i + self.CHUNK) for i in range(0, len(self._digits), self.CHUNK)]
             self._prefix = list(accumulate(counts, initial=0))
-        chunk = bisect_right(self._prefix, rank) - 1
-        return chunk
+        return bisect_right(self._prefix, rank) - 1
 
     def __getitem__(self, key: slice) -> list[int]:
         start, stop, _ = key.indices(self._len)
@@ -74,8 +76,8 @@ class Selection:
             return []
         if self._sorted is not None:
             return self._sorted[start:stop]
-        chunk = self._nth_start(start)
-        digits, rank = self._digits, self._prefix[chunk]
+        chunk = self._chunk_of(start)
+        digits, rank = self._digits, (self._prefix[chunk] if chunk else 0)
         position = digits.find("1", chunk * self.CHUNK)
         out: list[int] = []
         while position != -1 and rank < stop:
@@ -145,6 +147,7 @@ class Backend:
         }
         self._scopes: dict[str | None, int] = {r: _mask_of(ps, size) for r, ps in by_region.items()}
         self._scopes[None] = (1 << size) - 1
+        self._whole: dict[str | None, Selection] = {}
         self._size = size
 
     def _keys(self, item: Item) -> list[tuple[str, str]]:
@@ -214,7 +217,10 @@ class Backend:
         """
         scope_mask = self._scopes.get(region, 0)
         if not conditions:
-            return Selection(scope_mask)
+            # a region's whole listing is asked for again and again: keep its scanned digits
+            if region not in self._whole:
+                self._whole[region] = Selection(scope_mask)
+            return self._whole[region]
         if any_condition:
             combined = 0
             for condition in conditions:
