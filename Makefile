@@ -18,6 +18,7 @@ report: $(STAMP)
 
 ## The project's own tests.
 test: $(STAMP)
+	$(BIN)/ruff check conformance tests
 	$(BIN)/python -m pytest -n 2 -q
 
 ## Figures for the README (not tests): the whole suite's run time, then the emulator's throughput and latency.

@@ -15,7 +15,6 @@ import pytest
 from conformance import catalog, signing
 from conformance.client import Client, Credentials
 from conformance.emulator import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, Emulator, EmulatorConfig, inventory
-from conformance.emulator.auth import Authenticator, alibaba_claim
 from conformance.emulator.wire import WireRequest
 from conformance.vendors import Query, adapter
 

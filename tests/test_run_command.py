@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conformance import results
-from conformance.emulator import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, Emulator, EmulatorConfig
+from conformance.emulator import Emulator, EmulatorConfig
 
 CLI = [sys.executable, "-m", "conformance"]
 

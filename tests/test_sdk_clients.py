@@ -12,7 +12,9 @@ import json
 
 import pytest
 
-from conformance.emulator import DEFAULT_KEY_ID as KEY_ID, DEFAULT_KEY_SECRET as SECRET, Emulator, EmulatorConfig
+from conformance.emulator import DEFAULT_KEY_ID as KEY_ID
+from conformance.emulator import DEFAULT_KEY_SECRET as SECRET
+from conformance.emulator import Emulator, EmulatorConfig
 
 pytestmark = pytest.mark.sdk
 

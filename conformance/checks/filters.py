@@ -121,7 +121,7 @@ def filter_and(ctx: CheckContext, args: dict[str, Any]) -> None:
                         [i for i in ids_a if i in set(ids_b)], both)
 
     firsts = one_per_filter(pool)
-    chained = [(a, b) for a, b in zip(firsts, firsts[1:] + firsts[:1]) if compatible(a, b)]
+    chained = [(a, b) for a, b in zip(firsts, firsts[1:] + firsts[:1], strict=True) if compatible(a, b)]
     count = run_examples(pairs, example, ctx, explicit=chained)
     ctx.passed_message = f"{count} filter pairs drawn by hypothesis: each A AND B answer equals the intersection of A's and B's"
 

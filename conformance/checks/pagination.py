@@ -7,18 +7,24 @@ from typing import Any
 from hypothesis import strategies as st
 
 from conformance.checks import check
-from conformance.checks.context import CheckContext, Failed, Observation
+from conformance.checks.context import CheckContext, Failed, Observation, Walk
 from conformance.checks.generated import run_examples
 from conformance.vendors import Query
 
 
-@check("pages_partition")
-def pages_partition(ctx: CheckContext, args: dict[str, Any]) -> None:
+def _walk_in_pages(ctx: CheckContext, at_least: int) -> tuple[int, int, Walk]:
+    """(TotalCount, page size, the walk) with a size that gives at least three pages."""
     total = ctx.first_total()
-    ctx.need(total >= 2, f"the listing holds {total} instance(s); partitioning needs at least 2")
+    ctx.need(total >= at_least, f"the listing holds {total} instance(s); this check needs at least {at_least}")
     size = ctx.page_size_for(total)
     walk = ctx.target.walk(Query(), size, note=f"walk with page size {size}")
     ctx.cite(*walk.exchanges[:3])
+    return total, size, walk
+
+
+@check("pages_partition")
+def pages_partition(ctx: CheckContext, args: dict[str, Any]) -> None:
+    total, size, walk = _walk_in_pages(ctx, 2)
     expected_pages = ctx.pages(total, size)
     problems = []
     if walk.duplicates:
@@ -38,11 +44,7 @@ def pages_partition(ctx: CheckContext, args: dict[str, Any]) -> None:
 
 @check("total_count_consistent")
 def total_count_consistent(ctx: CheckContext, args: dict[str, Any]) -> None:
-    total = ctx.first_total()
-    ctx.need(total >= 1, "the listing is empty")
-    size = ctx.page_size_for(total)
-    walk = ctx.target.walk(Query(), size, note=f"walk with page size {size}")
-    ctx.cite(*walk.exchanges[:3])
+    _, _, walk = _walk_in_pages(ctx, 1)
     distinct = len(set(walk.ids))
     if len(set(map(str, walk.totals))) != 1 or walk.totals[0] != distinct:
         raise Failed(f"TotalCount per page {walk.totals} but the walk found {distinct} instances",

@@ -12,9 +12,9 @@ import json
 import re
 from typing import Any
 
-from conformance import catalog, xmlcodec
+from conformance import xmlcodec
 from conformance.emulator import auth, models
-from conformance.emulator.wire import ApiError, WireRequest, WireResponse, request_id
+from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
 
 VENDOR = "alibaba"
 ACTION = "DescribeInstances"
@@ -41,21 +41,15 @@ def region_of(item: dict[str, Any]) -> str:
     return str(item.get("RegionId", ""))
 
 
-class AlibabaService:
+class AlibabaService(Service):
     """The ECS RPC endpoint over one :class:`~conformance.emulator.models.Backend`."""
 
     vendor = VENDOR
 
-    def __init__(self, backend: models.Backend, authenticator: auth.Authenticator,
-                 deviations: frozenset[str] = frozenset(), regions: tuple[str, ...] = ()):
-        self.backend = backend
-        self.auth = authenticator
-        self.deviations = deviations
-        self.catalog = catalog.load(VENDOR)
-        self.regions = set(regions) | backend.regions
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.request_schema = self.catalog.request_schema["properties"]
         self.error_table = {row["code"]: row for row in self.catalog.error_schema["x-error-table"]}
-        self._items_json = [json.dumps(item, separators=(",", ":")).encode() for item in backend.items]
 
     # ----------------------------------------------------------------- errors
 
@@ -226,7 +220,7 @@ class AlibabaService:
     def _start_first_stopped(self, region: str | None) -> None:
         for position in self.backend.select(region, [models.Condition("Status", ("Stopped",))]):
             self.backend.items[position]["Status"] = "Running"
-            self._items_json[position] = json.dumps(self.backend.items[position], separators=(",", ":")).encode()
+            self._items_json[position] = self.item_json(self.backend.items[position])
             self.backend.reindex(position)
             return
 

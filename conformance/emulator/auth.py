@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hmac
 import time
-from datetime import datetime
 from calendar import timegm
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from conformance import signing
 from conformance.emulator.wire import ApiError, WireRequest

@@ -13,8 +13,8 @@ from __future__ import annotations
 import fnmatch
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from conformance.catalog import VendorCatalog, wire_string

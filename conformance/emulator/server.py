@@ -19,7 +19,8 @@ from typing import Any
 import uvicorn
 
 from conformance import catalog
-from conformance.emulator import alibaba, auth, deviations as deviation_catalogue, inventory, models, tencent
+from conformance.emulator import alibaba, auth, inventory, models, tencent
+from conformance.emulator import deviations as deviation_catalogue
 from conformance.emulator.wire import WireRequest
 
 SERVICES = {"alibaba": (alibaba.AlibabaService, alibaba.region_of),

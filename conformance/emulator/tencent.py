@@ -15,9 +15,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from conformance import catalog
 from conformance.emulator import auth, models
-from conformance.emulator.wire import ApiError, WireRequest, WireResponse, request_id
+from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
 
 VENDOR = "tencent"
 ACTION = "DescribeInstances"
@@ -66,25 +65,18 @@ def unflatten(params: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-class TencentService:
+class TencentService(Service):
     """The CVM API 3.0 endpoint over one :class:`~conformance.emulator.models.Backend`."""
 
     vendor = VENDOR
 
-    def __init__(self, backend: models.Backend, authenticator: auth.Authenticator,
-                 deviations: frozenset[str] = frozenset(), regions: tuple[str, ...] = ()):
-        self.backend = backend
-        self.auth = authenticator
-        self.deviations = deviations
-        self.catalog = catalog.load(VENDOR)
-        self.regions = set(regions) | backend.regions
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.filter_schemas = self.catalog.request_schema["$defs"]["filters"]
-        self._items_json = [json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode()
-                            for item in backend.items]
+        self.error_messages = {row["code"]: row["message"] for row in self.catalog.error_schema["x-error-table"]}
 
     def _error(self, code: str, message: str | None = None) -> ApiError:
-        table = {row["code"]: row["message"] for row in self.catalog.error_schema["x-error-table"]}
-        return ApiError(code, message or table.get(code, code), 200)
+        return ApiError(code, message or self.error_messages.get(code, code), 200)
 
     def handle(self, request: WireRequest) -> WireResponse:
         rid = request_id(upper=False)

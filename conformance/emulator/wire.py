@@ -7,9 +7,17 @@ functions and the HTTP layer (:mod:`conformance.emulator.server`) stays thin.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
+
+from conformance import catalog
+
+if TYPE_CHECKING:
+    from conformance.emulator.auth import Authenticator
+    from conformance.emulator.models import Backend
 
 
 @dataclass
@@ -60,3 +68,29 @@ class ApiError(Exception):
 def request_id(upper: bool = True) -> str:
     value = str(uuid.uuid4())
     return value.upper() if upper else value
+
+
+class Service:
+    """What both vendors' endpoints hold: the backend, the authenticator, the deviations.
+
+    Subclasses implement :meth:`handle`, the wire format.
+    """
+
+    vendor: str
+
+    def __init__(self, backend: "Backend", authenticator: "Authenticator",
+                 deviations: frozenset[str] = frozenset(), regions: tuple[str, ...] = ()):
+        self.backend = backend
+        self.auth = authenticator
+        self.deviations = deviations
+        self.catalog = catalog.load(self.vendor)
+        self.regions = set(regions) | backend.regions
+        # Items are serialized once: a page is then a join of ready-made bytes.
+        self._items_json = [self.item_json(item) for item in backend.items]
+
+    @staticmethod
+    def item_json(item: dict[str, Any]) -> bytes:
+        return json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def handle(self, request: WireRequest) -> WireResponse:  # pragma: no cover - abstract
+        raise NotImplementedError
