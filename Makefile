@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: report test bench derive clean
+.PHONY: report test bench cassettes derive clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ test: $(STAMP)
 ## Figures for the README (not tests): the whole suite's run time, then the emulator's throughput and latency.
 bench: $(STAMP)
 	$(BIN)/python -m conformance.suite.bench --repeat 5
+	$(BIN)/python -m conformance.suite.bench --repeat 5 -- --replay
 	$(BIN)/python -m conformance.emulator.bench
+
+## Re-record the reference cassettes (both vendors, against the embedded emulator).
+cassettes: $(STAMP)
+	rm -rf cassettes/alibaba cassettes/tencent
+	$(BIN)/conformance run --record --instances 60 --cassette-dir cassettes --report-dir reports
 
 ## Rewrite schemas/ from the vendor documents.
 derive: $(STAMP)

@@ -1,6 +1,7 @@
 """``conformance``: the command line.
 
-Sub-commands: ``run`` (the suite), ``emulator`` (the reference emulator).
+Sub-commands: ``run`` (the suite), ``emulator`` (the reference emulator),
+``diff`` (two recordings compared).
 Usage and configuration errors print one line and exit 2, never a traceback.
 """
 
@@ -126,13 +127,11 @@ def cmd_emulator(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="conformance", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    add_emulator(sub)
-    try:
-        from conformance import runner
+    from conformance import diff, runner
 
-        runner.add_run(sub)
-    except ImportError:  # pragma: no cover - the run command is built in a later module
-        pass
+    runner.add_run(sub)
+    add_emulator(sub)
+    diff.add_diff(sub)
     return parser
 
 

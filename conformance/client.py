@@ -84,11 +84,21 @@ class Exchange:
         }
 
 
+def _abbreviate(value: Any, keep: int = 3) -> Any:
+    """Long lists cut to their first items and a count: evidence stays readable and cheap to render."""
+    if isinstance(value, dict):
+        return {k: _abbreviate(v, keep) for k, v in value.items()}
+    if isinstance(value, list):
+        shown = [_abbreviate(v, keep) for v in value[:keep]]
+        return shown + [f"… {len(value) - keep} more"] if len(value) > keep else shown
+    return value
+
+
 def _pretty(body: bytes, content_type: str) -> str:
     text = body.decode("utf-8", "replace")
     if "json" in content_type:
         try:
-            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+            text = json.dumps(_abbreviate(json.loads(text)), indent=2, ensure_ascii=False)
         except ValueError:
             pass
     elif "xml" in content_type:

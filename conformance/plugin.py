@@ -37,6 +37,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run the embedded emulator with this deviation (repeatable)")
     group.addoption("--conformance-instances", type=int, default=150, help="instances of the embedded emulator")
     group.addoption("--conformance-target-name", default=None)
+    group.addoption("--conformance-record", action="store_true", help="record one cassette per requirement")
+    group.addoption("--conformance-replay", action="store_true", help="answer every request from the cassettes")
+    group.addoption("--conformance-cassette-dir", default="cassettes")
 
 
 def _provided(config: pytest.Config) -> Any:

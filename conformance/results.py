@@ -37,6 +37,8 @@ class Result:
     target: str = ""
     requests: int = 0
     duration_s: float = 0.0
+    #: A replay met a request its cassette holds no answer for.
+    replay_miss: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,12 +88,15 @@ class Report:
     results: list[Result] = field(default_factory=list)
     started: float = field(default_factory=time.time)
     complete: bool = False
+    _serialized: list[str] = field(default_factory=list, repr=False)
 
     def add(self, result: Result) -> None:
         self.results.append(result)
+        # each result is serialized once; every save then only joins strings
+        self._serialized.append(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
         self.save()
 
-    def to_dict(self) -> dict[str, Any]:
+    def header(self) -> dict[str, Any]:
         return {
             "tool": "conformance",
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
@@ -101,12 +106,15 @@ class Report:
             "requests": sum(r.requests for r in self.results),
             "summary": summary(self.results),
             "exit_code": exit_code(self.results) if self.complete else None,
-            "results": [r.to_dict() for r in self.results],
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.header(), "results": [r.to_dict() for r in self.results]}
 
     def save(self) -> None:
         if self.path is not None:
-            write_atomic(self.path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False, default=str))
+            head = json.dumps(self.header(), indent=2, ensure_ascii=False, default=str)
+            write_atomic(self.path, head[:-2] + ',\n  "results": [\n' + ",\n".join(self._serialized) + "\n  ]\n}\n")
 
     def finish(self) -> None:
         self.complete = True

@@ -52,6 +52,9 @@ def pytest_options(settings: Settings) -> list[str]:
         options += ["--conformance-category", category]
     for deviation in settings.deviations:
         options += ["--conformance-deviation", deviation]
+    if settings.record or settings.replay:
+        options += ["--conformance-record" if settings.record else "--conformance-replay",
+                    "--conformance-cassette-dir", settings.cassette_dir]
     return options
 
 
@@ -74,6 +77,11 @@ def add_run(sub: argparse._SubParsersAction) -> None:
                    help="run the embedded emulator with a deviation (see conformance emulator --list-deviations)")
     p.add_argument("--instances", type=int, default=150, help="instances of the embedded emulator (default 150)")
     p.add_argument("--target-name", help="name of the target in reports (default: endpoint host or 'emulator')")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--record", action="store_true",
+                      help="record every interaction: one cassette per requirement under CASSETTE_DIR/VENDOR/TARGET/")
+    mode.add_argument("--replay", action="store_true", help="run from the cassettes, with no network at all")
+    p.add_argument("--cassette-dir", default="cassettes", help="where cassettes live (default cassettes/)")
     p.add_argument("pytest_args", nargs="*", metavar="-- PYTEST ARGS")
     p.set_defaults(handler=cmd_run)
 
@@ -84,7 +92,8 @@ def _settings(args: argparse.Namespace, json_path: Path) -> Settings:
         endpoint=args.endpoint, region=args.region, key_id=args.key_id, key_secret=args.key_secret,
         signing=args.signing, categories=list(args.category), json_report=str(json_path),
         max_requests=args.max_requests, deviations=list(args.deviation), instances=args.instances,
-        target_name=args.target_name, env=dict(os.environ),
+        target_name=args.target_name, record=args.record, replay=args.replay, cassette_dir=args.cassette_dir,
+        env=dict(os.environ),
     )
     settings.validate()
     return settings
@@ -107,7 +116,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"conformance run: {exc}") from None
     except OSError as exc:
         raise UsageError(f"conformance run: cannot write reports: {exc}") from None
-    if settings.endpoint:
+    if settings.endpoint and not settings.replay:
         problem = _probe(settings)
         if problem:
             print(f"conformance run: {problem}", file=sys.stderr)
@@ -130,6 +139,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_UNDECIDED
     print(f"reports: {json_path}  {html_path}  {junit_path}")
     if plugin.interrupted:
+        return EXIT_UNDECIDED
+    misses = [r for r in plugin.results if r.replay_miss]
+    for miss in misses:
+        print(miss.message, file=sys.stderr)
+    if misses:
+        print(f"conformance run: {len(misses)} requirement(s) could not be replayed; record again", file=sys.stderr)
         return EXIT_UNDECIDED
     return exit_code(plugin.results)
 

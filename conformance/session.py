@@ -8,6 +8,7 @@ embedded emulator when no endpoint is given.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,9 @@ class Settings:
     seed: int = 0
     target_name: str | None = None
     progress: bool = True
+    record: bool = False
+    replay: bool = False
+    cassette_dir: str = "cassettes"
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def validate(self) -> None:
@@ -52,6 +56,10 @@ class Settings:
             raise ValueError("--endpoint needs a single --vendor (alibaba or tencent)")
         if self.endpoint and self.deviations:
             raise ValueError("--deviation applies to the embedded emulator, not to an --endpoint")
+        if self.record and self.replay:
+            raise ValueError("--record and --replay exclude each other")
+        if self.replay and self.deviations:
+            raise ValueError("--deviation shapes a recording; a replay answers what was recorded")
         if (self.key_id is None) != (self.key_secret is None):
             raise ValueError("--key-id and --key-secret go together")
         for name in self.deviations:
@@ -98,6 +106,9 @@ def settings_from_options(getoption: Callable[[str], Any], env: Mapping[str, str
         deviations=list(getoption("--conformance-deviation") or []),
         instances=getoption("--conformance-instances"),
         target_name=getoption("--conformance-target-name"),
+        record=getoption("--conformance-record"),
+        replay=getoption("--conformance-replay"),
+        cassette_dir=getoption("--conformance-cassette-dir"),
         env=dict(env),
     )
     settings.validate()
@@ -113,6 +124,7 @@ class SuiteSession:
         self.settings = settings
         self._targets: dict[str, Any] = {}
         self._emulators: list[Any] = []
+        self._recorders: dict[str, Any] = {}
 
     def selected_requirements(self) -> list[Requirement]:
         chosen = []
@@ -168,7 +180,9 @@ class SuiteSession:
 
             credentials = self.settings.credentials(vendor)
             endpoint = self.settings.endpoint
-            if endpoint is None:
+            if self.settings.replay:
+                endpoint = endpoint or "http://replay.invalid"  # never contacted: vcrpy answers, or refuses
+            elif endpoint is None:
                 names = {d.name for d in catalogue.for_vendor(vendor)}
                 emulator = Emulator(EmulatorConfig(
                     vendor, instances=self.settings.instances, seed=self.settings.seed,
@@ -192,7 +206,56 @@ class SuiteSession:
     def evaluate(self, requirement: Requirement) -> Result:
         from conformance.checks import evaluate
 
-        return evaluate(requirement, self.target(requirement.vendor))
+        if not (self.settings.record or self.settings.replay):
+            return evaluate(requirement, self.target(requirement.vendor))
+        return self._evaluate_with_cassette(requirement)
+
+    def cassette_path(self, requirement: Requirement):
+        from conformance.cassettes import cassette_path
+
+        return cassette_path(self.settings.cassette_dir, requirement.vendor, self.target_name(requirement.vendor),
+                             requirement.id)
+
+    def _evaluate_with_cassette(self, requirement: Requirement) -> Result:
+        """One cassette per requirement, self-contained: the discovery walk is recorded in each."""
+        from conformance.cassettes import ReplayMiss, describe_miss, make_vcr
+        from conformance.checks import evaluate
+        from conformance.checks.generated import ExampleLog
+
+        vendor = requirement.vendor
+        target = self.target(vendor)
+        target.forget_listing()
+        path = self.cassette_path(requirement)
+        test = f"{vendor}:{requirement.id}"
+        if self.settings.record:
+            path.unlink(missing_ok=True)
+        elif not path.is_file():
+            return self._replay_miss(requirement, f"replay: no cassette for {test} at {path}")
+        if vendor not in self._recorders:
+            credentials = self.settings.credentials(vendor)
+            self._recorders[vendor] = make_vcr("record" if self.settings.record else "replay",
+                                               (credentials.key_id, credentials.secret))
+        try:
+            with self._recorders[vendor].use_cassette(str(path)) as cassette:
+                stored = None if self.settings.record else json.loads(cassette.get_metadata("examples", "[]"))
+                target.examples = ExampleLog(stored)
+                result = evaluate(requirement, target)
+                if self.settings.record:
+                    cassette.get_metadata("examples", json.dumps(target.examples.drawn, default=list))
+                    cassette.get_metadata("conformance", {
+                        "vendor": vendor, "requirement": requirement.id, "category": requirement.category,
+                        "outcome": result.outcome, "message": result.message, "target": self.target_name(vendor)})
+        except ReplayMiss as miss:
+            return self._replay_miss(requirement, describe_miss(miss, test))
+        finally:
+            target.examples = None
+        return result
+
+    @staticmethod
+    def _replay_miss(requirement: Requirement, message: str) -> Result:
+        return Result(vendor=requirement.vendor, requirement=requirement.id, category=requirement.category,
+                      outcome="inconclusive", documented=requirement.documented, quote=requirement.quote,
+                      summary=requirement.summary, check=requirement.check, message=message, replay_miss=True)
 
     def run_all(self) -> list[Result]:
         """Every selected requirement, in order, without pytest: for library use and the project's tests."""

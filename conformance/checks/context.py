@@ -84,6 +84,8 @@ class Target:
         self.client = client
         self.name = name or client.endpoint
         self._listing: Walk | None = None
+        #: The examples of the check under way, when recording or replaying (checks.generated.ExampleLog).
+        self.examples: Any = None
 
     @property
     def vendor(self) -> str:
@@ -119,6 +121,10 @@ class Target:
             if isinstance(answer.total_count, int) and pages * limit >= answer.total_count + limit:
                 break
         return walk
+
+    def forget_listing(self) -> None:
+        """Discover again on next use: each cassette must hold the walk its check relies on."""
+        self._listing = None
 
     def listing(self) -> Walk:
         """The whole listing of the region, walked once per run with the largest page."""

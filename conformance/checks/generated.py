@@ -1,9 +1,12 @@
 """Running hypothesis-generated examples inside a check.
 
 Examples are derandomized: the same inventory gives the same requests, run
-after run, which is what lets a recorded run replay from cassettes. Shrinking
-is off: every example costs requests against somebody's endpoint, and the
-first counterexample, with its evidence, is what the report shows.
+after run. A recording goes further and stores the examples themselves (an
+:class:`ExampleLog` in the cassette): hypothesis also draws constants from
+whatever project modules are loaded, so a replay, which loads no emulator,
+would otherwise draw other examples. Shrinking is off: every example costs
+requests against somebody's endpoint, and the first counterexample, with its
+evidence, is what the report shows.
 """
 
 from __future__ import annotations
@@ -28,18 +31,48 @@ def examples_budget() -> int:
         return DEFAULT_EXAMPLES
 
 
+class ExampleLog:
+    """The examples one check ran: written into a recording, read back on replay."""
+
+    def __init__(self, stored: list[Any] | None = None):
+        self.replaying = stored is not None
+        self.stored = [_tuples(value) for value in stored or []]
+        self.drawn: list[Any] = []
+
+
+def _tuples(value: Any) -> Any:
+    """JSON lists back into the tuples the strategies drew (dicts stay dicts)."""
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value
+
+
 def run_examples(strategy: st.SearchStrategy[T], example: Callable[[T], None], ctx: Any,
                  max_examples: int | None = None, explicit: Sequence[T] = ()) -> int:
     """Run ``example`` on ``explicit`` values, then on values drawn from ``strategy``; return how many ran.
 
     ``explicit`` guarantees coverage (say, every filter once) that random
     draws would only make likely. The first exception an example raises
-    (``Failed``, ``Inconclusive``…) is re-raised as it is.
+    (``Failed``, ``Inconclusive``…) is re-raised as it is. When replaying a
+    recording, the recorded examples run instead, in their order.
     """
+    log: ExampleLog | None = getattr(ctx.target, "examples", None)
+    if log is not None and log.replaying:
+        for value in log.stored:
+            example(value)
+        return len(log.stored)
+
+    def logged(value: T) -> None:
+        if log is not None:
+            log.drawn.append(value)
+        example(value)
+
     ran = 0
     for value in explicit:
         ran += 1
-        example(value)
+        logged(value)
 
     @settings(max_examples=max_examples or examples_budget(), derandomize=True, database=None, deadline=None,
               phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck),
@@ -49,7 +82,7 @@ def run_examples(strategy: st.SearchStrategy[T], example: Callable[[T], None], c
         nonlocal ran
         value = data.draw(strategy)
         ran += 1
-        example(value)
+        logged(value)
 
     run()
     return ran

@@ -14,6 +14,8 @@ def test_requirement(conformance_requirement: Requirement, conformance_session, 
     for name in ("requirement", "vendor", "category", "quote"):
         record_property(name, getattr(result, name))
     record_property("outcome", result.outcome)
+    if result.replay_miss:
+        pytest.fail(result.message, pytrace=False)
     if result.outcome == "failed":
         pytest.fail(f"{result.requirement}: {result.message}", pytrace=False)
     if result.outcome in ("skipped", "inconclusive"):
