@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: report test bench cassettes derive clean
+.PHONY: report test bench cassettes derive clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ report: $(STAMP)
 	$(BIN)/conformance run --report-dir reports
 
 ## The project's own tests.
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/ruff check conformance tests
 	$(BIN)/python -m pytest -n 2 -q
 
@@ -38,3 +38,10 @@ derive: $(STAMP)
 
 clean:
 	rm -rf $(VENV) reports/*.html reports/*.json reports/*.xml
+
+## Debian's chromium, for the test that opens the HTML report in a real browser (root and apt, as in CI).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and cannot be installed here: the browser test will skip"; fi; }

@@ -48,6 +48,8 @@ class Requirement:
     check: str
     args: dict[str, Any] = field(default_factory=dict)
     note: str = ""
+    #: The document contradicts itself here (or lists what its own operation cannot do).
+    contradiction: bool = False
 
     @property
     def documented(self) -> bool:

@@ -1,7 +1,8 @@
 """``conformance``: the command line.
 
-Sub-commands: ``run`` (the suite), ``emulator`` (the reference emulator),
-``diff`` (two recordings compared).
+Sub-commands: ``run`` (the suite), ``audit`` (what the documents say beside
+what an endpoint does), ``emulator`` (the reference emulator), ``diff`` (two
+recordings compared), ``baseline`` (known deviations from a report).
 Usage and configuration errors print one line and exit 2, never a traceback.
 """
 
@@ -127,11 +128,13 @@ def cmd_emulator(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="conformance", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    from conformance import diff, runner
+    from conformance import audit, baseline, diff, runner
 
     runner.add_run(sub)
+    audit.add_audit(sub)
     add_emulator(sub)
     diff.add_diff(sub)
+    baseline.add_baseline(sub)
     return parser
 
 

@@ -10,6 +10,7 @@ when pytest-xdist runs workers), printing progress per category.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-record", action="store_true", help="record one cassette per requirement")
     group.addoption("--conformance-replay", action="store_true", help="answer every request from the cassettes")
     group.addoption("--conformance-cassette-dir", default="cassettes")
+    group.addoption("--conformance-baseline", default=None, help="YAML of known deviations (see conformance baseline)")
 
 
 def _provided(config: pytest.Config) -> Any:
@@ -102,7 +104,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
             report.conformance_result = result.to_dict()
 
 
-_MARK = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip", "inconclusive": "????", "observed": "obs "}
+_MARK = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip", "inconclusive": "????", "observed": "obs ",
+         "expected": "know", "fixed": "FIXD"}
 _COLUMNS = ("passed", "failed", "skipped", "inconclusive", "observed")
 
 
@@ -127,7 +130,7 @@ class Collector:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if self.session.settings.progress and reporter is not None:
             reporter.ensure_newline()
-            reporter.write_line(f"{_MARK[result.outcome]} {result.vendor:8} {result.category:13} "
+            reporter.write_line(f"{_MARK[result.baseline or result.outcome]} {result.vendor:8} {result.category:13} "
                                 f"{result.requirement:14} {result.message[:120]}")
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -141,6 +144,15 @@ class Collector:
             provided.results = list(self.report.results)
             provided.interrupted = interrupted
 
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str],
+                                    session: pytest.Session) -> None:
+        """The requirement matrix and every requirement's evidence, at the top of pytest-html's report."""
+        from conformance import html_report
+
+        started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.report.started))
+        prefix.append(html_report.render(self.report.results, self.report.targets,
+                                         title="Conformance of DescribeInstances", started=started))
+
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
         results = self.report.results
         if not results:
@@ -153,8 +165,10 @@ class Collector:
             counts = summary([r for r in results if r.vendor == vendor and r.category == category])
             terminalreporter.write_line(f"{vendor:8} {category:13} " + " ".join(f"{counts[o]:>12}" for o in _COLUMNS))
         for r in results:
-            if r.outcome == "failed":
+            if r.outcome == "failed" and r.baseline != "expected":
                 terminalreporter.write_line(f"FAILED {r.vendor}:{r.requirement} — {r.message}")
+            elif r.baseline:
+                terminalreporter.write_line(f"{r.baseline.upper()} {r.vendor}:{r.requirement} — {r.baseline_reason}")
         terminalreporter.write_line(f"requests sent: {sum(r.requests for r in results)}")
 
 
@@ -162,5 +176,5 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
     """No pytest dot for a requirement: the plugin prints a progress line for it instead."""
     if getattr(report, "conformance_result", None) is not None and SESSION_KEY in config.stash \
             and config.stash[SESSION_KEY].settings.progress and report.when == "call":
-        return report.outcome, "", ""
+        return ("xfailed" if hasattr(report, "wasxfail") else report.outcome), "", ""
     return None

@@ -45,7 +45,8 @@ def pytest_options(settings: Settings) -> list[str]:
                         ("--conformance-key-id", settings.key_id), ("--conformance-signing", settings.signing),
                         ("--conformance-json", settings.json_report),
                         ("--conformance-max-requests", settings.max_requests),
-                        ("--conformance-target-name", settings.target_name)):
+                        ("--conformance-target-name", settings.target_name),
+                        ("--conformance-baseline", settings.baseline)):
         if value is not None:
             options += [flag, str(value)]
     for category in settings.categories:
@@ -82,6 +83,8 @@ def add_run(sub: argparse._SubParsersAction) -> None:
                       help="record every interaction: one cassette per requirement under CASSETTE_DIR/VENDOR/TARGET/")
     mode.add_argument("--replay", action="store_true", help="run from the cassettes, with no network at all")
     p.add_argument("--cassette-dir", default="cassettes", help="where cassettes live (default cassettes/)")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="YAML of known deviations: reported, not failing the run, until they expire")
     p.add_argument("pytest_args", nargs="*", metavar="-- PYTEST ARGS")
     p.set_defaults(handler=cmd_run)
 
@@ -93,7 +96,7 @@ def _settings(args: argparse.Namespace, json_path: Path) -> Settings:
         signing=args.signing, categories=list(args.category), json_report=str(json_path),
         max_requests=args.max_requests, deviations=list(args.deviation), instances=args.instances,
         target_name=args.target_name, record=args.record, replay=args.replay, cassette_dir=args.cassette_dir,
-        env=dict(os.environ),
+        baseline=args.baseline, env=dict(os.environ),
     )
     settings.validate()
     return settings
@@ -137,6 +140,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if code == pytest.ExitCode.INTERNAL_ERROR:
         return EXIT_UNDECIDED
+    if junit_path.is_file():
+        name_junit_cases(junit_path)
     print(f"reports: {json_path}  {html_path}  {junit_path}")
     if plugin.interrupted:
         return EXIT_UNDECIDED
@@ -147,6 +152,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"conformance run: {len(misses)} requirement(s) could not be replayed; record again", file=sys.stderr)
         return EXIT_UNDECIDED
     return exit_code(plugin.results)
+
+
+def name_junit_cases(path: Path) -> None:
+    """Name every JUnit test case after its requirement id, the class after vendor and category.
+
+    CI systems show these names; pytest's own (``test_requirement[alibaba:ALI-PAGE-001]``) would
+    bury the id. The category and the quote are already properties of each case.
+    """
+    from xml.etree import ElementTree
+
+    from conformance.results import write_atomic
+
+    tree = ElementTree.parse(path)
+    for case in tree.getroot().iter("testcase"):
+        properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+        if "requirement" in properties:
+            case.set("name", properties["requirement"])
+            case.set("classname", f"conformance.{properties.get('vendor')}.{properties.get('category')}")
+    write_atomic(path, ElementTree.tostring(tree.getroot(), encoding="unicode", xml_declaration=True))
 
 
 def _probe(settings: Settings) -> str | None:

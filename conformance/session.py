@@ -47,6 +47,7 @@ class Settings:
     record: bool = False
     replay: bool = False
     cassette_dir: str = "cassettes"
+    baseline: str | None = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def validate(self) -> None:
@@ -69,6 +70,13 @@ class Settings:
         unknown = sorted(set(self.categories) - set(catalog.CATEGORIES))
         if unknown:
             raise ValueError(f"unknown category {unknown[0]!r}; one of {', '.join(catalog.CATEGORIES)}")
+        if self.baseline:
+            from conformance import baseline
+
+            try:
+                baseline.load(self.baseline)
+            except baseline.BaselineError as exc:
+                raise ValueError(str(exc)) from None
         if self.max_requests is not None and self.max_requests < 1:
             raise ValueError("--max-requests must be at least 1")
         if self.signing:
@@ -109,6 +117,7 @@ def settings_from_options(getoption: Callable[[str], Any], env: Mapping[str, str
         record=getoption("--conformance-record"),
         replay=getoption("--conformance-replay"),
         cassette_dir=getoption("--conformance-cassette-dir"),
+        baseline=getoption("--conformance-baseline"),
         env=dict(env),
     )
     settings.validate()
@@ -125,6 +134,7 @@ class SuiteSession:
         self._targets: dict[str, Any] = {}
         self._emulators: list[Any] = []
         self._recorders: dict[str, Any] = {}
+        self._baseline: list[Any] | None = None
 
     def selected_requirements(self) -> list[Requirement]:
         chosen = []
@@ -207,8 +217,16 @@ class SuiteSession:
         from conformance.checks import evaluate
 
         if not (self.settings.record or self.settings.replay):
-            return evaluate(requirement, self.target(requirement.vendor))
-        return self._evaluate_with_cassette(requirement)
+            result = evaluate(requirement, self.target(requirement.vendor))
+        else:
+            result = self._evaluate_with_cassette(requirement)
+        if self.settings.baseline:
+            from conformance import baseline
+
+            if self._baseline is None:
+                self._baseline = baseline.load(self.settings.baseline)
+            baseline.apply(result, self._baseline)
+        return result
 
     def cassette_path(self, requirement: Requirement):
         from conformance.cassettes import cassette_path

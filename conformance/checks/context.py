@@ -217,4 +217,6 @@ class CheckContext:
                 parts.append(f"{len(extra)} unexpected (e.g. {extra[0]})")
             if len(observed) != len(set(observed)):
                 parts.append("duplicates in the answer")
-            raise Failed(f"{what}: " + ", ".join(parts), expected=sorted(expected), observed=sorted(observed))
+            raise Failed(f"{what}: " + ", ".join(parts),
+                         expected={"instances": len(set(expected)), "ids": sorted(expected)[:20]},
+                         observed={"instances": len(set(observed)), "missing": missing[:20], "unexpected": extra[:20]})

@@ -1,0 +1,132 @@
+"""Baselines: known deviations that are reported but do not fail a run, until they expire.
+
+A baseline is YAML, a list of entries::
+
+    - requirement: ALI-PAGE-003
+      vendor: alibaba
+      reason: "the vendor answers 20 by default; ticket 4711"
+      expires: 2027-03-01        # optional; from that day on the deviation gates again
+
+A failing requirement with an entry becomes ``expected`` (a known deviation):
+reported, not failing the run. A requirement with an entry that now passes is
+``fixed``: the deviation disappeared and the entry can go. An expired entry
+changes nothing: the failure gates as any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance.results import Result
+
+
+@dataclass(frozen=True)
+class Entry:
+    requirement: str
+    vendor: str
+    reason: str
+    expires: dt.date | None = None
+
+
+class BaselineError(ValueError):
+    """A baseline file that cannot be used."""
+
+
+def load(path: str | Path) -> list[Entry]:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise BaselineError(f"baseline {path} is not valid YAML: {exc}") from None
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        data = data.get("deviations", data.get("baseline"))
+    if not isinstance(data, list):
+        raise BaselineError(f"baseline {path}: expected a list of entries")
+    entries = []
+    for n, item in enumerate(data, start=1):
+        if not isinstance(item, dict) or not {"requirement", "vendor", "reason"} <= item.keys():
+            raise BaselineError(f"baseline {path}: entry {n} needs requirement, vendor and reason")
+        expires = item.get("expires")
+        if isinstance(expires, str):
+            try:
+                expires = dt.date.fromisoformat(expires)
+            except ValueError:
+                raise BaselineError(f"baseline {path}: entry {n}: expires {expires!r} is not YYYY-MM-DD") from None
+        if expires is not None and not isinstance(expires, dt.date):
+            raise BaselineError(f"baseline {path}: entry {n}: expires must be a date")
+        entries.append(Entry(str(item["requirement"]), str(item["vendor"]), str(item["reason"]), expires))
+    return entries
+
+
+def apply(result: Result, entries: list[Entry], today: dt.date | None = None) -> Result:
+    """Annotate ``result`` with what the baseline says of it (in place; returned for convenience)."""
+    today = today or dt.date.today()
+    entry = next((e for e in entries if e.vendor == result.vendor and e.requirement == result.requirement), None)
+    if entry is None:
+        return result
+    if entry.expires is not None and entry.expires <= today:
+        result.baseline_reason = f"the baseline entry expired on {entry.expires}; the deviation gates again " \
+                                 f"(reason given: {entry.reason})"
+    elif result.outcome == "failed":
+        result.baseline = "expected"
+        until = f" until {entry.expires}" if entry.expires else ""
+        result.baseline_reason = f"known deviation{until}: {entry.reason}"
+    elif result.outcome == "passed":
+        result.baseline = "fixed"
+        result.baseline_reason = f"the baselined deviation is gone (reason given: {entry.reason}); remove the entry"
+    return result
+
+
+def from_report(report: dict[str, Any], reason: str, expires: dt.date | None) -> list[dict[str, Any]]:
+    """Entries for every failed documented requirement of a JSON report."""
+    out = []
+    for r in report["results"]:
+        data = r if isinstance(r, dict) else r.to_dict()
+        if data["outcome"] == "failed" and data.get("documented", True):
+            entry: dict[str, Any] = {"requirement": data["requirement"], "vendor": data["vendor"],
+                                     "reason": f"{reason}: {data['message'][:200]}"}
+            if expires:
+                entry["expires"] = expires.isoformat()
+            out.append(entry)
+    return out
+
+
+def add_baseline(sub: Any) -> None:
+    p = sub.add_parser("baseline", help="write a baseline of known deviations from a run's JSON report",
+                       description="Write a baseline (YAML) from the failed requirements of a JSON report.")
+    p.add_argument("--from", dest="report", required=True, metavar="REPORT.json")
+    p.add_argument("--output", "-o", default="baseline.yaml", help="where to write it (default baseline.yaml)")
+    p.add_argument("--expires", help="YYYY-MM-DD after which the entries gate again")
+    p.add_argument("--reason", default="known deviation", help="reason written into every entry")
+    p.set_defaults(handler=cmd_baseline)
+
+
+def cmd_baseline(args: Any) -> int:
+    import json
+
+    from conformance.cli import UsageError
+    from conformance.results import write_atomic
+
+    try:
+        report = json.loads(Path(args.report).read_text(encoding="utf-8"))
+        expires = dt.date.fromisoformat(args.expires) if args.expires else None
+    except OSError as exc:
+        raise UsageError(f"conformance baseline: cannot read {args.report}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise UsageError(f"conformance baseline: {exc}") from None
+    if not isinstance(report, dict) or "results" not in report:
+        raise UsageError(f"conformance baseline: {args.report} is not a conformance JSON report")
+    entries = from_report(report, args.reason, expires)
+    header = f"# Baseline written by conformance from {args.report} on {dt.date.today()}.\n"
+    write_atomic(Path(args.output), header + yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=110))
+    print(f"wrote {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} to {args.output}")
+    return 0
