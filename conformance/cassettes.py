@@ -19,9 +19,7 @@ answered on a given day.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,8 @@ from urllib.parse import parse_qsl, urlsplit
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.serialize import deserialize, serialize
+
+from conformance.results import write_atomic
 
 #: Parameters that change from run to run or carry credentials: never matched on.
 SIGNING_PARAMS = frozenset({
@@ -141,18 +141,7 @@ class AtomicPersister:
 
     @staticmethod
     def save_cassette(cassette_path: str | Path, cassette_dict: dict[str, Any], serializer: Any) -> None:
-        path = Path(cassette_path)
-        data = serialize(cassette_dict, serializer)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(Path(cassette_path), serialize(cassette_dict, serializer))
 
 
 def make_vcr(mode: str, secrets: tuple[str, ...]) -> vcr.VCR:

@@ -137,6 +137,7 @@ class Client:
         self.path = parts.path or "/"
         self._http = httpx.Client(timeout=self.timeout)
         self._lock = threading.Lock()
+        self._unreachable = ""
 
     def close(self) -> None:
         self._http.close()
@@ -206,7 +207,13 @@ class Client:
 
     def send(self, query: Query, credentials: Credentials | None = None, signing_mode: str | None = None,
              note: str = "") -> tuple[Answer, Exchange]:
-        """Send ``query`` signed; retry throttling and transport errors with backoff."""
+        """Send ``query`` signed; retry throttling and transport errors with backoff.
+
+        Once the endpoint has stopped answering, later requests fail at once: a dead endpoint
+        makes the rest of the run inconclusive in seconds, not in minutes of backoff.
+        """
+        if self._unreachable:
+            raise Unreachable(self._unreachable)
         last_error = ""
         for attempt in range(self.retries + 1):
             if attempt:
@@ -229,7 +236,8 @@ class Client:
             return answer, exchange
         if last_error.startswith("throttled"):
             raise Throttled(f"{self.endpoint} kept answering {last_error[11:]} after {self.retries} retries")
-        raise Unreachable(f"{self.endpoint} did not answer after {self.retries} retries ({last_error})")
+        self._unreachable = f"{self.endpoint} did not answer after {self.retries} retries ({last_error})"
+        raise Unreachable(self._unreachable)
 
     def _evidence(self, request: httpx.Request, response: httpx.Response, elapsed: float, note: str) -> Exchange:
         keep = ("content-type", "x-acs-request-id")

@@ -147,7 +147,7 @@ def test_cassette_writes_are_atomic(tmp_path, monkeypatch):
     def crash(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cassettes.os, "replace", crash)
+    monkeypatch.setattr("conformance.results.os.replace", crash)
     with pytest.raises(KeyboardInterrupt):
         cassettes.AtomicPersister.save_cassette(path, {"requests": [], "responses": []}, yamlserializer)
     assert path.read_text() == before

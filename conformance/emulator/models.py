@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
-from conformance.catalog import VendorCatalog, wire_string
+from conformance.catalog import VendorCatalog
 
 Item = dict[str, Any]
 
@@ -265,4 +265,4 @@ def wildcard_matches(pattern: str, value: str) -> bool:
     return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]").replace("?", "[?]"))
 
 
-__all__ = ["Backend", "Condition", "Item", "wildcard_matches", "wire_string"]
+__all__ = ["Backend", "Condition", "Item", "Selection", "wildcard_matches"]

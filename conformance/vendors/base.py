@@ -38,13 +38,6 @@ class Query:
     numbering_base: int = 0
     values_key: str = "Values"
 
-    def and_(self, other: "Query") -> "Query":
-        merged = {**self.filters}
-        for name, values in other.filters.items():
-            merged[name] = merged.get(name, []) + [v for v in values if v not in merged.get(name, [])]
-        return Query(filters=merged, tags=self.tags + other.tags, ids=self.ids or other.ids,
-                     extra={**self.extra, **other.extra})
-
 
 @dataclass
 class Answer:
