@@ -14,7 +14,7 @@ from typing import Any
 
 from conformance import xmlcodec
 from conformance.emulator import auth, models
-from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
+from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, bounded_int, request_id
 
 VENDOR = "alibaba"
 ACTION = "DescribeInstances"
@@ -115,20 +115,17 @@ class AlibabaService(Service):
     def _dry_run_passed() -> ApiError:
         return ApiError("DryRunOperation", "Request validation has been passed with DryRun flag set.", 400)
 
+    #: Defaults a deviation changes: (parameter, deviation) -> the default it uses instead.
+    DEVIANT_DEFAULTS = {("PageSize", "default-page-size-20"): 20, ("PageNumber", "default-page-number-0"): 0}
+
     def _int(self, params: dict[str, str], name: str, default: int, low: int, high: int | None) -> int:
         raw = params.get(name)
         if raw is None:
-            if name == "PageSize" and "default-page-size-20" in self.deviations:
-                return 20
-            if name == "PageNumber" and "default-page-number-0" in self.deviations:
-                return 0
-            return default
-        try:
-            value = int(raw)
-            if value < low or (high is not None and value > high):
-                raise ApiError("InvalidParameter", f"The specified parameter {name} is out of range.", 400)
-        except ValueError:
-            raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400) from None
+            return next((v for (p, d), v in self.DEVIANT_DEFAULTS.items() if p == name and d in self.deviations),
+                        default)
+        value = bounded_int(raw, low, high)
+        if value is None:
+            raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid or out of range.", 400)
         return value
 
     def _array(self, name: str, raw: str) -> list[str]:

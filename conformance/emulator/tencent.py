@@ -16,7 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from conformance.emulator import auth, models
-from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
+from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, bounded_int, request_id
 
 VENDOR = "tencent"
 ACTION = "DescribeInstances"
@@ -128,22 +128,17 @@ class TencentService(Service):
 
     # ----------------------------------------------------------------- validation
 
+    #: Defaults a deviation changes: (parameter, deviation) -> the default it uses instead.
+    DEVIANT_DEFAULTS = {("Limit", "default-limit-10"): 10, ("Offset", "default-offset-1"): 1}
+
     def _int(self, params: dict[str, Any], name: str, default: int, low: int, high: int | None) -> int:
         raw = params.get(name)
         if raw is None:
-            if name == "Limit" and "default-limit-10" in self.deviations:
-                return 10
-            if name == "Offset" and "default-offset-1" in self.deviations:
-                return 1
-            return default
-        try:
-            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-                raise ValueError(raw)
-            value = int(raw)
-            if value < low or (high is not None and value > high):
-                raise self._error("InvalidParameterValue", f"The value of {name} is out of range.")
-        except (TypeError, ValueError):
-            raise self._error("InvalidParameterValue", f"The value of {name} is not an integer.") from None
+            return next((v for (p, d), v in self.DEVIANT_DEFAULTS.items() if p == name and d in self.deviations),
+                        default)
+        value = bounded_int(raw, low, high)
+        if value is None:
+            raise self._error("InvalidParameterValue", f"The value of {name} is not an integer in range.")
         return value
 
     def _conditions(self, params: dict[str, Any], region: str) -> list[models.Condition]:

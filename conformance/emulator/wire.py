@@ -65,6 +65,17 @@ class ApiError(Exception):
         self.status = status
 
 
+def bounded_int(raw: Any, low: int, high: int | None) -> int | None:
+    """``raw`` as an integer within [low, high]; None when it is not one (booleans and fractions included)."""
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if value >= low and (high is None or value <= high) else None
+
+
 def request_id(upper: bool = True) -> str:
     value = str(uuid.uuid4())
     return value.upper() if upper else value

@@ -5,21 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance import catalog
-from conformance.vendors.base import Answer, Query
-from conformance.vendors.common import parse_answer
+from conformance.vendors.base import Query
+from conformance.vendors.common import CatalogAdapter
 
 
-class AlibabaAdapter:
+class AlibabaAdapter(CatalogAdapter):
     vendor = "alibaba"
     default_region = "cn-hangzhou"
     signing_modes = ("rpc", "acs3")
     paged = True
     default_limit = 10
     throttling_codes = frozenset({"Throttling", "Throttling.User", "Throttling.Api", "ServiceUnavailable"})
-
-    def __init__(self) -> None:
-        self.catalog = catalog.load(self.vendor)
 
     def params(self, query: Query, region: str) -> dict[str, Any]:
         params: dict[str, Any] = {"RegionId": query.region or region}
@@ -48,9 +44,6 @@ class AlibabaAdapter:
         for name in query.drop:
             params.pop(name, None)
         return params
-
-    def parse(self, status: int, content_type: str, body: bytes, fmt: str) -> Answer:
-        return parse_answer(self.catalog, status, content_type, body, fmt)
 
     def synthetic_ids(self, count: int) -> list[str]:
         return [f"i-conformance{n:08d}" for n in range(count)]

@@ -1,4 +1,4 @@
-"""Answer parsing both adapters share: JSON or XML into an :class:`Answer`."""
+"""What both adapters share: the catalogue, and reading JSON or XML into an :class:`Answer`."""
 
 from __future__ import annotations
 
@@ -47,3 +47,17 @@ def parse_answer(cat: VendorCatalog, status: int, content_type: str, body: bytes
         page_size=answer_paths.get("page_size", document) if isinstance(document, dict) else None,
         parse_error=parse_error,
     )
+
+
+class CatalogAdapter:
+    """The part of an adapter that is data: the vendor's catalogue, read through its JSONPath map."""
+
+    vendor: str
+
+    def __init__(self) -> None:
+        from conformance import catalog
+
+        self.catalog = catalog.load(self.vendor)
+
+    def parse(self, status: int, content_type: str, body: bytes, fmt: str) -> Answer:
+        return parse_answer(self.catalog, status, content_type, body, fmt)

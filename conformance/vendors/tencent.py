@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance import catalog
-from conformance.vendors.base import Answer, Query
-from conformance.vendors.common import parse_answer
+from conformance.vendors.base import Query
+from conformance.vendors.common import CatalogAdapter
 
 
-class TencentAdapter:
+class TencentAdapter(CatalogAdapter):
     vendor = "tencent"
     default_region = "ap-guangzhou"
     signing_modes = ("tc3", "hmac256")
@@ -17,9 +16,6 @@ class TencentAdapter:
     default_limit = 20
     throttling_codes = frozenset({"RequestLimitExceeded", "RequestLimitExceeded.UinLimitExceeded",
                                   "InternalError", "ResourceUnavailable"})
-
-    def __init__(self) -> None:
-        self.catalog = catalog.load(self.vendor)
 
     def params(self, query: Query, region: str) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -52,9 +48,6 @@ class TencentAdapter:
             else:
                 flat[key] = str(value)
         return flat
-
-    def parse(self, status: int, content_type: str, body: bytes, fmt: str) -> Answer:
-        return parse_answer(self.catalog, status, content_type, body, fmt)
 
     def synthetic_ids(self, count: int) -> list[str]:
         return [f"ins-c{n:07d}" for n in range(count)]
