@@ -102,8 +102,15 @@ class _Postings:
 
     def __init__(self, positions: set[int], size: int, dense: bool):
         self.positions = positions
-        self.mask = _mask_of(positions, size) if dense else None
-        self.digits = bin(self.mask)[:1:-1] if dense else None
+        self.mask: int | None = None
+        self.digits: str | None = None
+        if dense:
+            self.rebuild(size)
+
+    def rebuild(self, size: int) -> None:
+        """Recompute the bitmask after ``positions`` changed."""
+        self.mask = _mask_of(self.positions, size)
+        self.digits = bin(self.mask)[:1:-1]
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -178,12 +185,12 @@ class Backend:
                     if position in postings.positions:
                         postings.positions.discard(position)
                         if postings.mask is not None:
-                            postings.__init__(postings.positions, size, True)
+                            postings.rebuild(size)
             for name, value in self._keys(self.items[position]):
                 postings = self._index[scope].setdefault(name, {}).setdefault(value, _Postings(set(), size, False))
                 postings.positions.add(position)
                 if postings.mask is not None:
-                    postings.__init__(postings.positions, size, True)
+                    postings.rebuild(size)
 
     def _postings(self, condition: Condition, region: str | None) -> list[_Postings]:
         index = self._index.get(region, {}).get(condition.name, {})
