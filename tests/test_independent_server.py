@@ -43,3 +43,16 @@ def test_a_broken_independent_server_is_caught(monkeypatch):
     with IndependentServer() as server:
         results = SuiteSession(Settings(vendors=["tencent"], endpoint=server.url, categories=["filters"])).run_all()
     assert {r.requirement for r in results if r.outcome == "failed"} == {"TC-FILT-001"}
+
+
+def test_alibaba_pagination_and_filters_do_not_lean_on_the_emulators_data():
+    from independent_alibaba import IndependentAlibaba
+    from independent_alibaba import make_inventory as alibaba_inventory
+
+    with IndependentAlibaba() as server:
+        results = SuiteSession(Settings(vendors=["alibaba"], endpoint=server.url,
+                                        categories=["pagination", "filters"])).run_all()
+    outcomes = {r.requirement: (r.outcome, r.message) for r in results if r.documented}
+    assert {k: v for k, v in outcomes.items() if v[0] != "passed"} == {}
+    in_region = sum(i["RegionId"] == "cn-hangzhou" for i in alibaba_inventory())
+    assert f"{in_region} instances" in outcomes["ALI-PAGE-001"][1]
