@@ -14,7 +14,7 @@ from typing import Any
 
 from conformance import xmlcodec
 from conformance.emulator import auth, models
-from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, bounded_int, request_id
+from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
 
 VENDOR = "alibaba"
 ACTION = "DescribeInstances"
@@ -115,18 +115,10 @@ class AlibabaService(Service):
     def _dry_run_passed() -> ApiError:
         return ApiError("DryRunOperation", "Request validation has been passed with DryRun flag set.", 400)
 
-    #: Defaults a deviation changes: (parameter, deviation) -> the default it uses instead.
     DEVIANT_DEFAULTS = {("PageSize", "default-page-size-20"): 20, ("PageNumber", "default-page-number-0"): 0}
 
-    def _int(self, params: dict[str, str], name: str, default: int, low: int, high: int | None) -> int:
-        raw = params.get(name)
-        if raw is None:
-            return next((v for (p, d), v in self.DEVIANT_DEFAULTS.items() if p == name and d in self.deviations),
-                        default)
-        value = bounded_int(raw, low, high)
-        if value is None:
-            raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid or out of range.", 400)
-        return value
+    def invalid_integer(self, name: str) -> ApiError:
+        return ApiError("InvalidParameter", f"The specified parameter {name} is not valid or out of range.", 400)
 
     def _array(self, name: str, raw: str) -> list[str]:
         if "ids-comma-string" in self.deviations and name == "InstanceIds":
@@ -178,8 +170,8 @@ class AlibabaService(Service):
             raise ApiError("InvalidRegionId.NotFound", f"The specified RegionId {region} does not exist.", 404)
         if "region-ignored" in self.deviations:
             region = None
-        page_number = self._int(params, "PageNumber", 1, 1, None)
-        page_size = self._int(params, "PageSize", 10, 1, 100)
+        page_number = self.paging_int(params, "PageNumber", 1, 1, None)
+        page_size = self.paging_int(params, "PageSize", 10, 1, 100)
         conditions: list[models.Condition] = []
         for name, spec in self.catalog.filters.items():
             raw = params.get(name)

@@ -16,7 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from conformance.emulator import auth, models
-from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, bounded_int, request_id
+from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
 
 VENDOR = "tencent"
 ACTION = "DescribeInstances"
@@ -122,24 +122,16 @@ class TencentService(Service):
         if region not in self.regions:
             raise self._error("InvalidRegion", f"The region {region} does not exist.")
         conditions = self._conditions(params, region)
-        offset = self._int(params, "Offset", 0, 0, None)
-        limit = self._int(params, "Limit", 20, 1, 100)
+        offset = self.paging_int(params, "Offset", 0, 0, None)
+        limit = self.paging_int(params, "Limit", 20, 1, 100)
         return self._listing(region, conditions, offset, limit, params, rid)
 
     # ----------------------------------------------------------------- validation
 
-    #: Defaults a deviation changes: (parameter, deviation) -> the default it uses instead.
     DEVIANT_DEFAULTS = {("Limit", "default-limit-10"): 10, ("Offset", "default-offset-1"): 1}
 
-    def _int(self, params: dict[str, Any], name: str, default: int, low: int, high: int | None) -> int:
-        raw = params.get(name)
-        if raw is None:
-            return next((v for (p, d), v in self.DEVIANT_DEFAULTS.items() if p == name and d in self.deviations),
-                        default)
-        value = bounded_int(raw, low, high)
-        if value is None:
-            raise self._error("InvalidParameterValue", f"The value of {name} is not an integer in range.")
-        return value
+    def invalid_integer(self, name: str) -> ApiError:
+        return self._error("InvalidParameterValue", f"The value of {name} is not an integer in range.")
 
     def _conditions(self, params: dict[str, Any], region: str) -> list[models.Condition]:
         ids = params.get("InstanceIds")

@@ -103,5 +103,22 @@ class Service:
     def item_json(item: dict[str, Any]) -> bytes:
         return json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode()
 
+    #: Defaults a deviation changes: (parameter, deviation) -> the default it uses instead.
+    DEVIANT_DEFAULTS: dict[tuple[str, str], int] = {}
+
+    def paging_int(self, params: dict[str, Any], name: str, default: int, low: int, high: int | None) -> int:
+        """A paging parameter: its documented default when absent, else an integer in [low, high]."""
+        raw = params.get(name)
+        if raw is None:
+            return next((v for (p, d), v in self.DEVIANT_DEFAULTS.items() if p == name and d in self.deviations),
+                        default)
+        value = bounded_int(raw, low, high)
+        if value is None:
+            raise self.invalid_integer(name)
+        return value
+
+    def invalid_integer(self, name: str) -> ApiError:  # pragma: no cover - abstract
+        raise NotImplementedError
+
     def handle(self, request: WireRequest) -> WireResponse:  # pragma: no cover - abstract
         raise NotImplementedError
