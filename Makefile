@@ -19,6 +19,7 @@ report: $(STAMP)
 ## The project's own tests.
 test: $(STAMP) chromium
 	$(BIN)/ruff check conformance tests
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
 
 ## Figures for the README (not tests): the whole suite's run time, then the emulator's throughput and latency.
@@ -34,7 +35,7 @@ cassettes: $(STAMP)
 
 ## Rewrite schemas/ from the vendor documents.
 derive: $(STAMP)
-	$(BIN)/python -m conformance.derive
+	$(BIN)/python -m conformance.spec.derive
 
 clean:
 	rm -rf $(VENV) reports/*.html reports/*.json reports/*.xml

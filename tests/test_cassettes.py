@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance import cassettes
 from conformance.emulator import Emulator, EmulatorConfig
-from conformance.session import Settings, SuiteSession
+from conformance.run import recording as cassettes
+from conformance.run.session import SuiteSession
+from conformance.run.settings import Settings
+from conformance.vendors import adapter
 
 REPO = Path(__file__).resolve().parent.parent
 COMMITTED = REPO / "cassettes"
@@ -127,14 +129,16 @@ def test_matching_ignores_signing_and_numbering_and_encoding():
     body = FakeRequest("http://b:2/", b'{"Filters": [{"Name": "zone", "Values": ["z1", "z2"]}], "Limit": 5}',
                        {"Content-Type": "application/json", "X-TC-Action": "DescribeInstances", "X-TC-Region": "r",
                         "X-TC-Timestamp": "9", "Authorization": "TC3-HMAC-SHA256 ..."})
-    assert cassettes.business_params(form) == cassettes.business_params(body)
+    tencent = cassettes.BusinessMatcher(adapter("tencent"))
+    assert tencent.params(form) == tencent.params(body)
     other = FakeRequest(body.uri, body.body.replace(b"z2", b"z3"), body.headers)
     with pytest.raises(AssertionError, match="Filters.0.Values.1"):
-        cassettes.business_matcher(body, other)
+        tencent(body, other)
     rpc = FakeRequest("http://h/?RegionId=x&PageSize=3&Format=json&Signature=a&SignatureNonce=b&Timestamp=c"
                       "&AccessKeyId=d&Action=DescribeInstances", method="GET")
     acs3 = FakeRequest("http://h/?PageSize=3&RegionId=x&Format=JSON", headers={"x-acs-action": "DescribeInstances"})
-    assert cassettes.business_params(rpc) == cassettes.business_params(acs3)
+    alibaba = cassettes.BusinessMatcher(adapter("alibaba"))
+    assert alibaba.params(rpc) == alibaba.params(acs3)
 
 
 def test_cassette_writes_are_atomic(tmp_path, monkeypatch):
@@ -147,7 +151,7 @@ def test_cassette_writes_are_atomic(tmp_path, monkeypatch):
     def crash(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("conformance.results.os.replace", crash)
+    monkeypatch.setattr("conformance.files.os.replace", crash)
     with pytest.raises(KeyboardInterrupt):
         cassettes.AtomicPersister.save_cassette(path, {"requests": [], "responses": []}, yamlserializer)
     assert path.read_text() == before

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import catalog
+from conformance import providers
 from conformance.emulator import deviations
-from conformance.session import Settings, SuiteSession
+from conformance.run.session import SuiteSession
+from conformance.run.settings import Settings
+from conformance.spec import catalog
 
 
 def run(vendor: str, *names: str) -> dict[str, str]:
@@ -20,7 +22,7 @@ def run(vendor: str, *names: str) -> dict[str, str]:
     return {r.requirement: r.outcome for r in results}
 
 
-@pytest.mark.parametrize("vendor", catalog.VENDORS)
+@pytest.mark.parametrize("vendor", providers.names())
 def test_faithful_emulator_passes_every_documented_requirement(vendor):
     outcomes = run(vendor)
     documented = {r.id for r in catalog.load(vendor).requirements if r.documented}
@@ -38,7 +40,7 @@ def test_suite_detects_deviation(deviation):
     assert not unrelated, f"unrelated failures: {sorted(unrelated)}"
 
 
-@pytest.mark.parametrize("vendor", catalog.VENDORS)
+@pytest.mark.parametrize("vendor", providers.names())
 def test_every_documented_requirement_is_broken_by_some_deviation(vendor):
     broken = {rid for d in deviations.for_vendor(vendor) for rid in d.breaks}
     documented = {r.id for r in catalog.load(vendor).requirements if r.documented}

@@ -12,11 +12,13 @@ import time
 import httpx
 import pytest
 
-from conformance import catalog, signing
-from conformance.client import Client, Credentials
+from conformance import providers
 from conformance.emulator import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, Emulator, EmulatorConfig, inventory
-from conformance.emulator.wire import WireRequest
-from conformance.vendors import Query, adapter
+from conformance.emulator.protocol import WireRequest
+from conformance.spec import catalog
+from conformance.vendors import Credentials, Query, adapter
+from conformance.vendors.transport import Client
+from conformance.wire import signing
 
 CLI = [sys.executable, "-m", "conformance"]
 
@@ -97,7 +99,7 @@ def test_inventory_file_is_validated_against_the_response_schema(tmp_path):
 
 # ------------------------------------------------------------------ inventory
 
-@pytest.mark.parametrize("vendor", catalog.VENDORS)
+@pytest.mark.parametrize("vendor", providers.names())
 def test_generated_inventory_is_deterministic_valid_and_varied(vendor):
     import jsonschema
 
@@ -193,11 +195,12 @@ def test_xml_answers_mirror_json(tmp_path):
 
 def test_schemathesis_finds_no_server_error():
     """Bad input never gives a 5xx: schemathesis from schemas/ against both emulators, small budget."""
-    from conformance.checks import evaluate
-    from conformance.session import Settings, SuiteSession
+    from conformance.checks.evaluate import evaluate
+    from conformance.run.session import SuiteSession
+    from conformance.run.settings import Settings
 
     os.environ.setdefault("CONFORMANCE_EXAMPLES", "12")
-    for vendor in catalog.VENDORS:
+    for vendor in providers.names():
         session = SuiteSession(Settings(vendors=[vendor]))
         fuzz = next(r for r in catalog.load(vendor).requirements if r.check == "fuzz")
         try:

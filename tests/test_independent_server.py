@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from independent_server import IndependentServer, make_inventory
 
-from conformance import catalog
-from conformance.session import Settings, SuiteSession
+from conformance.run.session import SuiteSession
+from conformance.run.settings import Settings
+from conformance.spec import catalog
 
 
 def test_checks_do_not_lean_on_the_emulators_data():

@@ -10,10 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from conformance import client as client_module
 from conformance.emulator import Emulator, EmulatorConfig
 from conformance.results import exit_code
-from conformance.session import Settings, SuiteSession
+from conformance.run.session import SuiteSession
+from conformance.run.settings import Settings
+from conformance.vendors import transport as client_module
 
 FORWARD = httpx.Client()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance import catalog
 from conformance.emulator import alibaba, inventory
 from conformance.emulator.models import Backend, Condition, Selection
+from conformance.spec import catalog
 
 ITEMS = inventory.generate("alibaba", 700, seed=5)
 CAT = catalog.load("alibaba")

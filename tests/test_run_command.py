@@ -148,7 +148,8 @@ def test_run_with_xdist_workers_keeps_the_selection(tmp_path):
                                              ("tencent", "tc3")])
 def test_every_signing_mode_is_accepted_end_to_end(vendor, signing):
     """The suite signs in each selectable mode as the SDKs do, and the emulator verifies each."""
-    from conformance.session import Settings, SuiteSession
+    from conformance.run.session import SuiteSession
+    from conformance.run.settings import Settings
 
     results = SuiteSession(Settings(vendors=[vendor], signing=signing,
                                     categories=["pagination", "auth", "error-codes"])).run_all()

@@ -1,6 +1,6 @@
 """Our signatures equal the official SDKs' for the same inputs.
 
-The suite signs with :mod:`conformance.signing` and the emulator verifies with
+The suite signs with :mod:`conformance.wire.signing` and the emulator verifies with
 it, so these comparisons with clients nobody here wrote are what keeps the
 loop honest.
 """
@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from conformance import signing
+from conformance.wire import signing
 
 KEY_ID, SECRET = "LTAI-test-key", "s3cr3t/+=value"
 PARAMS = {

@@ -6,11 +6,10 @@ from typing import Any
 
 from conformance.checks import check
 from conformance.checks.context import CheckContext, Failed, Skip
-from conformance.client import Credentials
-from conformance.vendors import Query
+from conformance.vendors.base import Credentials, Query
 
 
-@check("auth_refused")
+@check("auth_refused", required={"mode": str})
 def auth_refused(ctx: CheckContext, args: dict[str, Any]) -> None:
     creds = ctx.client.credentials
     if not creds.known:
@@ -19,7 +18,8 @@ def auth_refused(ctx: CheckContext, args: dict[str, Any]) -> None:
     bad = (Credentials(creds.key_id, creds.secret + "-wrong") if mode == "wrong-secret"
            else Credentials(creds.key_id + "-unknown", creds.secret))
     answer = ctx.send(Query(), credentials=bad, note=f"signed with a {mode.replace('-', ' ')}")
-    refused = answer.error_code is not None and (ctx.adapter.vendor == "tencent" or 400 <= answer.status < 500)
+    refused = answer.error_code is not None and (ctx.adapter.capabilities.error_delivery == "always-200"
+                                                 or 400 <= answer.status < 500)
     if not refused or answer.items:
         raise Failed(f"a request with a {mode.replace('-', ' ')} was answered HTTP {answer.status} "
                      f"{answer.error_code or f'with {len(answer.items)} instance(s)'}",

@@ -13,9 +13,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.catalog import Requirement, VendorCatalog
-from conformance.client import Client, Credentials, Exchange
-from conformance.vendors import Adapter, Answer, Query
+from conformance.spec.catalog import Requirement, VendorCatalog
+from conformance.vendors.base import Adapter, Answer, Credentials, Query
+from conformance.vendors.transport import Client, Exchange
 
 MAX_EVIDENCE = 8
 MAX_WALK_PAGES = 200
@@ -59,7 +59,12 @@ class Walk:
     @property
     def duplicates(self) -> list[str]:
         seen: set[str] = set()
-        return [i for i in self.ids if i in seen or seen.add(i)]
+        twice = []
+        for i in self.ids:
+            if i in seen:
+                twice.append(i)
+            seen.add(i)
+        return twice
 
     @property
     def problems(self) -> list[str]:

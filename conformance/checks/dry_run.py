@@ -6,8 +6,7 @@ from typing import Any
 
 from conformance.checks import check
 from conformance.checks.context import CheckContext, Failed, Skip
-from conformance.client import Credentials
-from conformance.vendors import Query
+from conformance.vendors.base import Credentials, Query
 
 DRY_RUN_CODE = "DryRunOperation"
 
@@ -23,7 +22,7 @@ def dry_run_valid(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"DryRun=true answered {DRY_RUN_CODE} (HTTP {answer.status}) and no instance"
 
 
-@check("dry_run_invalid")
+@check("dry_run_invalid", required={"params": dict, "code": str})
 def dry_run_invalid(ctx: CheckContext, args: dict[str, Any]) -> None:
     answer = ctx.send(Query(extra={"DryRun": "true", **args["params"]}), note="DryRun=true, invalid request")
     if answer.error_code != args["code"]:

@@ -10,13 +10,15 @@ from jsonpath_ng.ext import parse as jsonpath
 
 from conformance.checks import check
 from conformance.checks.context import CheckContext, Failed, Observation, Skip
-from conformance.vendors import Query
+from conformance.vendors.base import Query
 
 
 @check("empty_ids")
 def empty_ids(ctx: CheckContext, args: dict[str, Any]) -> None:
-    if ctx.adapter.vendor == "tencent" and ctx.client.signing != "tc3":
-        raise Skip("an empty InstanceIds list can only be sent in the TC3 JSON body (--signing tc3)")
+    modes = ctx.adapter.capabilities.empty_ids_modes
+    if ctx.client.signing not in modes:
+        raise Skip(f"an empty InstanceIds list cannot travel in the {ctx.client.signing} signing mode "
+                   f"(--signing {' or '.join(modes)})")
     answer = ctx.send(Query(ids=[]), note="InstanceIds=[]")
     ctx.expect_ok(answer, "InstanceIds=[]")
     if answer.items or answer.total_count != 0:
@@ -24,7 +26,7 @@ def empty_ids(ctx: CheckContext, args: dict[str, Any]) -> None:
                      expected={"instances": 0, "TotalCount": 0},
                      observed={"instances": len(answer.items), "TotalCount": answer.total_count})
     listing = ctx.target.listing()
-    if listing.items and ctx.adapter.vendor == "alibaba":
+    if listing.items and ctx.adapter.capabilities.ids_with_filters:
         zone = ctx.catalog.item.get("zone", listing.items[0])
         beside = ctx.send(Query(ids=[], filters={"ZoneId": [zone]}), note="InstanceIds=[] beside ZoneId")
         ctx.expect_ok(beside, "InstanceIds=[] beside ZoneId")
@@ -38,7 +40,7 @@ def _nothing(ctx: CheckContext) -> Query:
     return Query(ids=ctx.adapter.synthetic_ids(1))
 
 
-@check("empty_listing")
+@check("empty_listing", optional={"format": str})
 def empty_listing(ctx: CheckContext, args: dict[str, Any]) -> None:
     fmt = args.get("format", "JSON")
     query = _nothing(ctx)

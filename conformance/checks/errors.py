@@ -6,7 +6,11 @@ from typing import Any
 
 from conformance.checks import check
 from conformance.checks.context import CheckContext, Failed, Observation
-from conformance.vendors import Query
+from conformance.vendors.base import Query
+
+#: The arguments that describe a provoking request in ``requirements.yaml``.
+PROVOKING_ARGS: dict[str, type] = {"params": dict, "drop": list, "filters": dict, "ids": int, "tags": int,
+                                   "filter_count": int}
 
 
 def provoking_query(ctx: CheckContext, args: dict[str, Any]) -> Query:
@@ -25,12 +29,11 @@ def provoking_query(ctx: CheckContext, args: dict[str, Any]) -> Query:
         query.tags = [(f"key{n}", f"value{n}") for n in range(1, int(args["tags"]) + 1)]
     if "filter_count" in args:
         query.filters = {}
-        extra_filters = [{"Name": "zone", "Values": [listing_zone]} for _ in range(int(args["filter_count"]))]
-        query.extra["Filters"] = extra_filters
+        query.repeated_filters = [("zone", [listing_zone]) for _ in range(int(args["filter_count"]))]
     return query
 
 
-@check("error_provoked")
+@check("error_provoked", optional={**PROVOKING_ARGS, "code": str, "status": int, "status_class": int})
 def error_provoked(ctx: CheckContext, args: dict[str, Any]) -> None:
     answer = ctx.send(provoking_query(ctx, args), note="provoking the error")
     code, status = args.get("code"), args.get("status")
@@ -58,7 +61,7 @@ def error_provoked(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"answered {answer.error_code} with HTTP {answer.status}, a message and a request id"
 
 
-@check("document_only")
+@check("document_only", required={"code": str})
 def document_only(ctx: CheckContext, args: dict[str, Any]) -> Observation:
     return Observation(f"{args['code']} is listed in the document's table but no DescribeInstances request can be "
                        f"shown to provoke it; not sent", {"code": args["code"]})

@@ -14,11 +14,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance.catalog import FilterSpec
 from conformance.checks import check
 from conformance.checks.context import CheckContext, Failed, Observation, Skip, Walk
 from conformance.checks.generated import run_examples
-from conformance.vendors import Query
+from conformance.spec.catalog import FilterSpec
+from conformance.vendors.base import Query
 
 Condition = tuple[str, str]  # (filter name, value)
 
@@ -87,7 +87,7 @@ def nomatch(ctx: CheckContext) -> list[Condition]:
 def filter_single(ctx: CheckContext, args: dict[str, Any]) -> None:
     listing = ctx.oracle_listing()
     pool = candidates(ctx, listing) + nomatch(ctx)
-    ctx.need(len(listing.items) >= 2 and pool, "the listing is too small to draw filters from")
+    ctx.need(len(listing.items) >= 2 and bool(pool), "the listing is too small to draw filters from")
 
     def example(condition: Condition) -> None:
         name, value = condition
@@ -154,7 +154,7 @@ def filter_or_values(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"{count} two-value filters: each answer is the union of the single-value answers"
 
 
-@check("name_pattern")
+@check("name_pattern", required={"filter": str, "mode": str})
 def name_pattern(ctx: CheckContext, args: dict[str, Any]) -> None:
     name, mode = args["filter"], args["mode"]
     spec = ctx.catalog.filters[name]
@@ -189,7 +189,7 @@ def _tag_pairs(ctx: CheckContext, listing: Walk) -> dict[str, list[tuple[str, st
     return out
 
 
-@check("tags_all_pairs")
+@check("tags_all_pairs", optional={"variant": str})
 def tags_all_pairs(ctx: CheckContext, args: dict[str, Any]) -> None:
     if "tags" not in ctx.catalog.item:
         raise Skip("this vendor's document defines no tag filter")
@@ -197,7 +197,9 @@ def tags_all_pairs(ctx: CheckContext, args: dict[str, Any]) -> None:
     tags = _tag_pairs(ctx, listing)
     pairs = sorted({p for ps in tags.values() for p in ps})
     ctx.need(len({k for k, _ in pairs}) >= 2, "needs instances with tags of at least two keys")
-    spelling = (args["key"], args["value"])
+    variant = args.get("variant")
+    if variant is not None and variant not in ctx.adapter.capabilities.variants:
+        raise Skip(f"the {ctx.adapter.vendor} adapter has no wire spelling {variant!r}")
 
     @st.composite
     def tag_sets(draw):
@@ -207,7 +209,7 @@ def tags_all_pairs(ctx: CheckContext, args: dict[str, Any]) -> None:
 
     def example(chosen: list[tuple[str, str]]) -> None:
         expected = [i for i, ps in tags.items() if all(p in ps for p in chosen)]
-        observed = ctx.collect(Query(tags=list(chosen), tag_spelling=spelling),
+        observed = ctx.collect(Query(tags=list(chosen), variant=variant),
                                note=" and ".join(f"{k}={v}" for k, v in chosen))
         ctx.compare_ids("tags " + ", ".join(f"{k}={v}" for k, v in chosen), expected, observed)
 
@@ -256,21 +258,20 @@ def region_scopes(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"all {len(listing.items)} instances of {region} are in {region}; {other_region} lists none of them"
 
 
-@check("wire_variant")
+@check("wire_variant", required={"variant": str})
 def wire_variant(ctx: CheckContext, args: dict[str, Any]) -> Observation:
-    """How the endpoint reads the form spellings of the document's example (Tencent)."""
+    """How the endpoint reads the form spellings of the document's example, beside the form the SDK sends."""
     listing = ctx.oracle_listing()
     pool = [c for c in candidates(ctx, listing) if c[0] == "zone"] or candidates(ctx, listing)
     ctx.need(bool(pool), "no filter value in the listing")
     name, value = pool[0]
     variant = args["variant"]
-    query = Query(filters={name: [value]}, limit=100)
-    if variant == "singular-value":
-        query.values_key = "Value"
-    else:
-        query.numbering_base = 1
-    reference = ctx.send(Query(filters={name: [value]}, limit=100), note="the SDK's form", signing_mode="hmac256")
-    answer = ctx.send(query, note=f"the document's form ({variant})", signing_mode="hmac256")
+    if variant not in ctx.adapter.capabilities.variants:
+        raise Skip(f"the {ctx.adapter.vendor} adapter has no wire spelling {variant!r}")
+    form = ctx.adapter.capabilities.form_mode
+    reference = ctx.send(Query(filters={name: [value]}, limit=100), note="the SDK's form", signing_mode=form)
+    answer = ctx.send(Query(filters={name: [value]}, limit=100, variant=variant),
+                      note=f"the document's form ({variant})", signing_mode=form)
     if not answer.ok:
         return Observation(f"{variant}: refused with {answer.error_code}", {"code": answer.error_code})
     same = sorted(ctx.ids(answer)) == sorted(ctx.ids(reference))

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from conformance.checks import check
 from conformance.checks.context import CheckContext, Failed, Observation, Walk
 from conformance.checks.generated import run_examples
-from conformance.vendors import Query
+from conformance.vendors.base import Query
 
 
 def _walk_in_pages(ctx: CheckContext, at_least: int) -> tuple[int, int, Walk]:
@@ -66,7 +66,7 @@ def default_first_page(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"without a page/offset the first {len(ctx.ids(implicit))} instances come back"
 
 
-@check("default_page_size")
+@check("default_page_size", required={"size": int})
 def default_page_size(ctx: CheckContext, args: dict[str, Any]) -> None:
     size = int(args["size"])
     total = ctx.first_total()
@@ -79,7 +79,7 @@ def default_page_size(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"without a size {size} of {total} instances come back"
 
 
-@check("max_page_size")
+@check("max_page_size", required={"size": int})
 def max_page_size(ctx: CheckContext, args: dict[str, Any]) -> None:
     size = int(args["size"])
     total = ctx.first_total()
@@ -91,7 +91,7 @@ def max_page_size(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"a page of {size} is accepted and holds {len(answer.items)} of {total} instances"
 
 
-@check("page_echo")
+@check("page_echo", required={"field": str})
 def page_echo(ctx: CheckContext, args: dict[str, Any]) -> None:
     field = args["field"]
     defaults = ctx.catalog.request_schema["properties"]
@@ -157,7 +157,7 @@ def windows_agree(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"{count} windows drawn by hypothesis each equal their slice of the {len(ids)}-instance listing"
 
 
-@check("observe_request")
+@check("observe_request", optional={"ids": int, "params": dict})
 def observe_request(ctx: CheckContext, args: dict[str, Any]) -> Observation:
     query = Query(extra=dict(args.get("params", {})))
     if "ids" in args:

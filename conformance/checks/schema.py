@@ -15,28 +15,29 @@ from typing import Any
 import jsonschema
 from hypothesis import strategies as st
 
-from conformance import catalog as catalog_module
 from conformance.checks import check
 from conformance.checks.context import CheckContext, Failed, Observation
-from conformance.checks.errors import provoking_query
+from conformance.checks.errors import PROVOKING_ARGS, provoking_query
 from conformance.checks.generated import run_examples
-from conformance.vendors import Answer, Query
+from conformance.spec.catalog import VendorCatalog
+from conformance.vendors.base import Answer, Query
+from conformance.wire.refs import resolve_ref
+from conformance.wire.values import wire_string
 
 
 @lru_cache(maxsize=None)
-def _validator(vendor: str, which: str) -> jsonschema.Draft202012Validator:
-    cat = catalog_module.load(vendor)
+def _validator(cat: VendorCatalog, which: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(cat.response_schema if which == "response" else cat.error_schema)
 
 
 def schema_errors(ctx: CheckContext, answer: Answer, which: str) -> list[str]:
     if answer.parse_error:
         return [answer.parse_error]
-    errors = sorted(_validator(ctx.adapter.vendor, which).iter_errors(answer.document), key=lambda e: list(e.path))
+    errors = sorted(_validator(ctx.catalog, which).iter_errors(answer.document), key=lambda e: list(e.path))
     return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}" for e in errors]
 
 
-@check("response_schema")
+@check("response_schema", optional={"format": str})
 def response_schema(ctx: CheckContext, args: dict[str, Any]) -> None:
     fmt = args.get("format", "JSON")
     listing = ctx.target.listing()
@@ -57,9 +58,9 @@ def response_schema(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"{len(queries)} {fmt} answers (full page, default page, empty, lookup) valid against the response schema"
 
 
-@check("error_schema")
+@check("error_schema", optional=PROVOKING_ARGS)
 def error_schema(ctx: CheckContext, args: dict[str, Any]) -> None:
-    formats = ["JSON", "XML"] if ctx.adapter.vendor == "alibaba" else ["JSON"]
+    formats = list(ctx.adapter.capabilities.formats)
     problems = []
     for fmt in formats:
         query = provoking_query(ctx, args)
@@ -73,14 +74,6 @@ def error_schema(ctx: CheckContext, args: dict[str, Any]) -> None:
         raise Failed(f"error answers do not conform; first: {problems[0]}",
                      expected="answers valid against error.schema.json", observed=problems)
     ctx.passed_message = f"error answers in {' and '.join(formats)} valid against the error schema"
-
-
-def _wire_value(value: Any) -> str:
-    if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value if not isinstance(value, tuple) else list(value), ensure_ascii=False)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 PAGING_PARAMETERS = frozenset({"PageNumber", "PageSize", "Offset", "Limit"})
@@ -106,30 +99,30 @@ def _paging_document(path: Any) -> dict[str, Any]:
     return document
 
 
-@check("fuzz")
+@check("fuzz", optional={"examples": int})
 def fuzz(ctx: CheckContext, args: dict[str, Any]) -> None:
     import schemathesis
     from schemathesis.generation.feedback import NO_FEEDBACK
     from schemathesis.generation.modes import GenerationMode
 
-    vendor = ctx.adapter.vendor
+    capabilities = ctx.adapter.capabilities
     # The region is the target's: a random one would only ever be refused, hiding every other parameter.
-    fixed = {"RegionId": ctx.client.region} if vendor == "alibaba" else None
+    fixed = {name: value.format(region=ctx.client.region) for name, value in capabilities.fuzz_fixed.items()}
     strategies = []
     for schema in (schemathesis.openapi.from_path(str(ctx.catalog.openapi_path)),
                    schemathesis.openapi.from_dict(_paging_document(ctx.catalog.openapi_path))):
-        operation = next(result.ok() for result in schema.get_all_operations())
+        operation = next(result.ok() for result in schema.get_all_operations())  # type: ignore[union-attr]
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             # No feedback: schemathesis would otherwise harvest string constants from loaded modules.
-            strategies.append(operation.as_strategy(mode, query=fixed, feedback=NO_FEEDBACK).map(_query_of))
+            strategies.append(operation.as_strategy(mode, query=fixed or None, feedback=NO_FEEDBACK).map(_query_of))
     strategy = st.one_of(*strategies)
     seen: dict[str, int] = {}
 
     def example(generated: dict[str, Any]) -> None:
-        params = {str(k): _wire_value(v) for k, v in generated.items() if v is not None}
-        # The generated Action/Version/RegionId are business parameters here; the client adds signing only.
-        query = Query(extra=params, drop=() if "RegionId" in params or vendor != "alibaba" else ("RegionId",))
-        answer = ctx.send(query, note="schemathesis case", signing_mode="rpc" if vendor == "alibaba" else "hmac256")
+        params = {str(k): wire_string(v) for k, v in generated.items() if v is not None}
+        # The generated parameters are the business parameters; the client adds signing only.
+        query = Query(extra=params, drop=tuple(name for name in fixed if name not in params))
+        answer = ctx.send(query, note="schemathesis case", signing_mode=capabilities.form_mode)
         seen[str(answer.status)] = seen.get(str(answer.status), 0) + 1
         if answer.status >= 500:
             raise Failed(f"HTTP {answer.status} for generated parameters {params}", expected="no 5xx",
@@ -145,17 +138,8 @@ def fuzz(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"{count} schemathesis cases (positive and negative): no 5xx, every answer conforms; statuses {seen}"
 
 
-def _documented_keys(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-    if "$ref" in schema:
-        node: Any = root
-        for part in schema["$ref"].lstrip("#/").split("/"):
-            node = node[part]
-        return node
-    return schema
-
-
 def undocumented(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str, out: set[str]) -> None:
-    schema = _documented_keys(schema, root)
+    schema = resolve_ref(schema, root)
     if isinstance(value, dict):
         props = schema.get("properties", {})
         for key, sub in value.items():
@@ -180,7 +164,7 @@ def undocumented_fields(ctx: CheckContext, args: dict[str, Any]) -> Observation:
     return Observation(f"{len(found)} undocumented field(s): {', '.join(sorted(found)[:15])}", sorted(found))
 
 
-@check("observe_field_types")
+@check("observe_field_types", required={"paths": list})
 def observe_field_types(ctx: CheckContext, args: dict[str, Any]) -> Observation:
     from jsonpath_ng.ext import parse
 

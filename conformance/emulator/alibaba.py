@@ -12,9 +12,9 @@ import json
 import re
 from typing import Any
 
-from conformance import xmlcodec
 from conformance.emulator import auth, models
 from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
+from conformance.wire import xmlcodec
 
 VENDOR = "alibaba"
 ACTION = "DescribeInstances"

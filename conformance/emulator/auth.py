@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from conformance import signing
-from conformance.emulator.wire import ApiError, WireRequest
+from conformance.emulator.protocol import ApiError, WireRequest
+from conformance.wire import signing
 
 #: Documented default test credentials of the emulator (README, "Credentials").
 DEFAULT_KEY_ID = "conformance-test-key"

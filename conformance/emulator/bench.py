@@ -23,9 +23,9 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from conformance.client import Client, Credentials
 from conformance.emulator import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, inventory
-from conformance.vendors import Query, adapter
+from conformance.vendors import Credentials, Query, adapter
+from conformance.vendors.transport import Client
 
 SCENARIOS = ("unfiltered page", "two-filter query", "lookup by id")
 TWO_FILTERS = {"alibaba": ("Status", "ZoneId"), "tencent": ("zone", "instance-charge-type")}
@@ -118,6 +118,7 @@ def start_emulator(vendor: str, instances: int) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "conformance", "emulator", "--vendor", vendor,
                                 "--instances", str(instances)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                text=True)
+    assert process.stdout is not None
     line = process.stdout.readline().strip()
     if not line.startswith("listening on "):
         process.kill()
@@ -142,10 +143,11 @@ def main(argv: list[str] | None = None) -> int:
             process, url = start_emulator(vendor, size)
             try:
                 parts = urlsplit(url)
+                host, port = str(parts.hostname), int(parts.port or 80)
                 for scenario in SCENARIOS:
                     requests = build_requests(vendor, url, items, scenario, args.requests + 200, seed=size)
-                    measure(parts.hostname, parts.port, requests[:200], 1)  # warm-up
-                    rate, p50, p99, errors = measure(parts.hostname, parts.port, requests[200:], args.clients)
+                    measure(host, port, requests[:200], 1)  # warm-up
+                    rate, p50, p99, errors = measure(host, port, requests[200:], args.clients)
                     print(f"{vendor:8} {size:>9}  {scenario:18} {rate:>8.0f} {p50:>7.2f} {p99:>7.2f} {errors:>6}",
                           flush=True)
             finally:

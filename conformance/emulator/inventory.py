@@ -20,7 +20,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from conformance import catalog
+from conformance.spec import catalog
 
 #: Regions of each vendor: the suite's default first, then the others.
 REGIONS = {

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
-from conformance.catalog import VendorCatalog
+from conformance.spec.catalog import VendorCatalog
 
 Item = dict[str, Any]
 
@@ -77,7 +77,9 @@ class Selection:
         if self._sorted is not None:
             return self._sorted[start:stop]
         chunk = self._chunk_of(start)
-        digits, rank = self._digits, (self._prefix[chunk] if chunk else 0)
+        digits, prefix = self._digits, self._prefix
+        assert digits is not None and (prefix is not None or not chunk)  # filled in by _chunk_of
+        rank = prefix[chunk] if chunk and prefix is not None else 0
         position = digits.find("1", chunk * self.CHUNK)
         out: list[int] = []
         while position != -1 and rank < stop:

@@ -18,10 +18,10 @@ from typing import Any
 
 import uvicorn
 
-from conformance import catalog
 from conformance.emulator import alibaba, auth, inventory, models, tencent
 from conformance.emulator import deviations as deviation_catalogue
-from conformance.emulator.wire import WireRequest
+from conformance.emulator.wire import Service, WireRequest
+from conformance.spec import catalog
 
 SERVICES = {"alibaba": (alibaba.AlibabaService, alibaba.region_of),
             "tencent": (tencent.TencentService, tencent.region_of)}
@@ -40,7 +40,7 @@ class EmulatorConfig:
     deviations: Sequence[str] = field(default_factory=tuple)
 
 
-def build_service(config: EmulatorConfig) -> alibaba.AlibabaService | tencent.TencentService:
+def build_service(config: EmulatorConfig) -> Service:
     service_class, region_of = SERVICES[config.vendor]
     chosen = deviation_catalogue.resolve(config.vendor, config.deviations)
     items = [dict(i) for i in config.items] if config.items is not None \
@@ -50,7 +50,7 @@ def build_service(config: EmulatorConfig) -> alibaba.AlibabaService | tencent.Te
     return service_class(backend, authenticator, chosen, tuple(inventory.REGIONS[config.vendor]))
 
 
-def create_app(service: alibaba.AlibabaService | tencent.TencentService) -> Callable[..., Awaitable[None]]:
+def create_app(service: Service) -> Callable[..., Awaitable[None]]:
     """A plain ASGI app around ``service`` (every path, GET and POST), served by uvicorn.
 
     No framework in between: the service already is the router, and the

@@ -1,68 +1,21 @@
-"""What both wire formats share: a framework-free request, a response, an API error.
+"""What both wire formats share: the :class:`Service` base and the parsing of paging integers.
 
 The vendor modules turn a :class:`WireRequest` into a :class:`WireResponse`
-without touching Starlette, so they are tested and benchmarked as plain
-functions and the HTTP layer (:mod:`conformance.emulator.server`) stays thin.
+without touching an HTTP framework, so they are tested and benchmarked as
+plain functions and the HTTP layer (:mod:`conformance.emulator.server`) stays thin.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from typing import Any
 
-from conformance import catalog
+from conformance.emulator.auth import Authenticator
+from conformance.emulator.models import Backend
+from conformance.emulator.protocol import ApiError, WireRequest, WireResponse, request_id
+from conformance.spec import catalog
 
-if TYPE_CHECKING:
-    from conformance.emulator.auth import Authenticator
-    from conformance.emulator.models import Backend
-
-
-@dataclass
-class WireRequest:
-    method: str
-    path: str
-    raw_query: str
-    headers: dict[str, str]  # lower-case names
-    body: bytes = b""
-
-    @property
-    def query(self) -> dict[str, str]:
-        return dict(parse_qsl(self.raw_query, keep_blank_values=True))
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    @property
-    def form(self) -> dict[str, str]:
-        if self.content_type.startswith("application/x-www-form-urlencoded") and self.body:
-            return dict(parse_qsl(self.body.decode("utf-8", "replace"), keep_blank_values=True))
-        return {}
-
-    @property
-    def host(self) -> str:
-        return self.headers.get("host", "")
-
-
-@dataclass
-class WireResponse:
-    status: int
-    content_type: str
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class ApiError(Exception):
-    """An error answer: the vendor's code, message and HTTP status."""
-
-    def __init__(self, code: str, message: str, status: int = 400):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.status = status
+__all__ = ["ApiError", "Service", "WireRequest", "WireResponse", "bounded_int", "request_id"]
 
 
 def bounded_int(raw: Any, low: int, high: int | None) -> int | None:
@@ -76,11 +29,6 @@ def bounded_int(raw: Any, low: int, high: int | None) -> int | None:
     return value if value >= low and (high is None or value <= high) else None
 
 
-def request_id(upper: bool = True) -> str:
-    value = str(uuid.uuid4())
-    return value.upper() if upper else value
-
-
 class Service:
     """What both vendors' endpoints hold: the backend, the authenticator, the deviations.
 
@@ -89,7 +37,7 @@ class Service:
 
     vendor: str
 
-    def __init__(self, backend: "Backend", authenticator: "Authenticator",
+    def __init__(self, backend: Backend, authenticator: Authenticator,
                  deviations: frozenset[str] = frozenset(), regions: tuple[str, ...] = ()):
         self.backend = backend
         self.auth = authenticator

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.catalog import Requirement
+from conformance.run.plugin import run_requirement
+from conformance.spec.catalog import Requirement
 
 
-def test_requirement(conformance_requirement: Requirement, conformance_session, record_property, request) -> None:
+def test_requirement(conformance_requirement: Requirement, request: pytest.FixtureRequest) -> None:
     """Check one requirement of ``schemas/<vendor>/requirements.yaml`` against the vendor's target."""
-    result = conformance_session.evaluate(conformance_requirement)
-    request.node.stash[conformance_session.RESULT_KEY] = result
-    for name in ("requirement", "vendor", "category", "quote"):
-        record_property(name, getattr(result, name))
-    record_property("outcome", result.outcome)
+    result = run_requirement(conformance_requirement, request)
     if result.replay_miss:
         pytest.fail(result.message, pytrace=False)
     if result.baseline == "expected":

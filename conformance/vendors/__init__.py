@@ -1,20 +1,26 @@
-"""Vendor adapters: the thin translation between neutral queries and each wire format."""
+"""Vendor adapters: each owns its transport and declares its capabilities as data.
+
+:func:`adapter` finds a vendor's adapter through :mod:`conformance.providers`,
+so nothing here names a vendor.
+"""
 
 from __future__ import annotations
 
-from conformance.vendors.base import Adapter, Answer, Query
+import importlib
+from functools import lru_cache
+
+from conformance import providers
+from conformance.vendors.base import Adapter, Answer, Capabilities, Credentials, Query
 
 
+@lru_cache(maxsize=None)
 def adapter(vendor: str) -> Adapter:
-    if vendor == "alibaba":
-        from conformance.vendors.alibaba import AlibabaAdapter
-
-        return AlibabaAdapter()
-    if vendor == "tencent":
-        from conformance.vendors.tencent import TencentAdapter
-
-        return TencentAdapter()
-    raise ValueError(f"unknown vendor {vendor!r}")
+    """The vendor's adapter (one per process: it holds the loaded catalogue)."""
+    module_name, _, class_name = providers.get(vendor).adapter.partition(":")
+    instance = getattr(importlib.import_module(module_name), class_name)()
+    if not isinstance(instance, Adapter):
+        raise TypeError(f"{providers.get(vendor).adapter} is not an Adapter")
+    return instance
 
 
-__all__ = ["Adapter", "Answer", "Query", "adapter"]
+__all__ = ["Adapter", "Answer", "Capabilities", "Credentials", "Query", "adapter"]

@@ -1,17 +1,34 @@
 """What the checks ask of a vendor, and the neutral shapes they ask in.
 
-Checks build a :class:`Query` and read an :class:`Answer`; a vendor
-:class:`Adapter` translates the one into wire parameters and the HTTP answer
-into the other. Everything vendor-specific beyond that small translation is
-data in ``schemas/<vendor>/``.
+Checks build a :class:`Query` and read an :class:`Answer`. A vendor's
+:class:`Adapter` owns its whole transport: the wire parameters of a query,
+the signed HTTP request in each of its signing modes, and the reading of the
+HTTP answer. What differs between vendors beyond that is data: the adapter's
+:class:`Capabilities` and the vendor's folder of ``schemas/``.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Literal
+from urllib.parse import parse_qsl, urlsplit
+from xml.etree import ElementTree
+from xml.etree.ElementTree import ParseError
 
-from conformance.catalog import VendorCatalog
+import httpx
+
+from conformance.spec import catalog
+from conformance.spec.catalog import VendorCatalog
+from conformance.wire import xmlcodec
+
+
+@dataclass(frozen=True)
+class Credentials:
+    key_id: str
+    secret: str
+    #: False when the endpoint's credentials were not given (checks that need them are then skipped).
+    known: bool = True
 
 
 @dataclass
@@ -19,24 +36,27 @@ class Query:
     """A DescribeInstances request in vendor-neutral terms.
 
     ``filters`` maps the vendor's own filter names (Alibaba parameters,
-    Tencent filter names) to values; ``offset``/``limit`` is the window
-    (Alibaba needs ``offset`` to be a multiple of ``limit``); ``extra`` are raw
-    business parameters sent as they are (``DryRun``, an out-of-range size).
+    Tencent filter names) to values; ``repeated_filters`` are more filter
+    entries, names may repeat (a vendor that takes a list of filters sends
+    them all); ``offset``/``limit`` is the window (a paged vendor needs
+    ``offset`` to be a multiple of ``limit``); ``extra`` are raw business
+    parameters sent as they are (``DryRun``, an out-of-range size);
+    ``variant`` names one of the adapter's declared wire spellings
+    (:attr:`Capabilities.variants`), for the spellings a document contradicts
+    itself on.
     """
 
     filters: dict[str, list[str]] = field(default_factory=dict)
+    repeated_filters: list[tuple[str, list[str]]] = field(default_factory=list)
     ids: list[str] | None = None
-    tags: list[tuple[str, str | None]] = field(default_factory=list)
-    tag_spelling: tuple[str, str] = ("Tag.{n}.Key", "Tag.{n}.Value")
+    tags: list[tuple[str | None, str | None]] = field(default_factory=list)
     offset: int | None = None
     limit: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     drop: tuple[str, ...] = ()
     format: str = "JSON"
     region: str | None = None
-    #: Tencent form encoding variants the document's example uses (TC-DOC-001/002).
-    numbering_base: int = 0
-    values_key: str = "Values"
+    variant: str | None = None
 
 
 @dataclass
@@ -62,24 +82,129 @@ class Answer:
         return self.error_code is None and self.parse_error is None and 200 <= self.status < 300
 
 
-class Adapter(Protocol):
-    vendor: str
-    catalog: VendorCatalog
+@dataclass(frozen=True)
+class Capabilities:
+    """What a vendor's API can do and how it says things, as data the checks read."""
+
+    #: the region listed when none is given
     default_region: str
+    #: signing modes the adapter can produce, the default first
     signing_modes: tuple[str, ...]
-    #: True when pages are numbered (Alibaba): windows must start at a multiple of the size.
-    paged: bool
+    #: the signing mode whose business parameters travel as a flat query or form (fuzzer, wire variants)
+    form_mode: str
+    #: ``page-number`` (windows start at a multiple of the size) or ``offset``
+    paging: Literal["page-number", "offset"]
+    #: the page size when none is given
     default_limit: int
+    #: answer formats the API offers
+    formats: tuple[str, ...]
+    #: ``documented-status``: errors carry their HTTP status; ``always-200``: every answer is HTTP 200
+    error_delivery: Literal["documented-status", "always-200"]
+    #: the variables the vendor's SDKs read credentials from (key id, secret)
+    credential_env: tuple[str, str]
+    #: error codes that mean "slow down": retried, then inconclusive
     throttling_codes: frozenset[str]
+    #: parameters every generated (fuzzed) request carries, ``{region}`` filled in
+    fuzz_fixed: dict[str, str] = field(default_factory=dict)
+    #: signing modes in which an empty id list (``InstanceIds=[]``) can travel at all
+    empty_ids_modes: tuple[str, ...] = ()
+    #: whether ``InstanceIds`` may be sent beside other filters (and then AND-combines with them)
+    ids_with_filters: bool = True
+    #: wire spellings the document's examples use beside the table's (see :attr:`Query.variant`)
+    variants: tuple[str, ...] = ()
+
+    @property
+    def paged(self) -> bool:
+        return self.paging == "page-number"
+
+
+class Adapter:
+    """A vendor's transport: parameters, signed requests, answers. Subclasses fill in the wire."""
+
+    vendor: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    def __init__(self) -> None:
+        self.catalog: VendorCatalog = catalog.load(self.vendor)
+
+    # The capabilities most checks read, by their short names.
+    @property
+    def default_region(self) -> str:
+        return self.capabilities.default_region
+
+    @property
+    def signing_modes(self) -> tuple[str, ...]:
+        return self.capabilities.signing_modes
+
+    @property
+    def paged(self) -> bool:
+        return self.capabilities.paged
+
+    @property
+    def default_limit(self) -> int:
+        return self.capabilities.default_limit
+
+    @property
+    def throttling_codes(self) -> frozenset[str]:
+        return self.capabilities.throttling_codes
 
     def params(self, query: Query, region: str) -> dict[str, Any]:
-        """Business parameters of the request (JSON-body form for Tencent)."""
+        """The business parameters of ``query``."""
+        raise NotImplementedError
 
-    def parse(self, status: int, content_type: str, body: bytes, fmt: str) -> Answer:
-        """Read an HTTP answer."""
+    def build(self, query: Query, *, url: str, region: str, credentials: Credentials, mode: str) -> httpx.Request:
+        """The signed request for ``query`` in signing ``mode``: what the vendor's SDK would send."""
+        raise NotImplementedError
+
+    def business_params(self, method: str, uri: str, headers: dict[str, str], body: bytes) -> dict[str, str]:
+        """What a recorded request asked, flat, without signing parameters (recordings match on this)."""
+        params = dict(parse_qsl(urlsplit(uri).query, keep_blank_values=True))
+        if body:
+            params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        return params
 
     def synthetic_ids(self, count: int) -> list[str]:
         """Well-formed instance ids that no real inventory holds."""
+        raise NotImplementedError
 
     def foreign_zone(self, region: str) -> str:
         """A zone of a region other than ``region``."""
+        raise NotImplementedError
+
+    def parse(self, status: int, content_type: str, body: bytes, fmt: str) -> Answer:
+        """Read an HTTP answer (JSON, or XML decoded into the JSON shape) through the JSONPath map."""
+        cat = self.catalog
+        text = body.decode("utf-8", "replace")
+        document: Any = None
+        parse_error = None
+        is_xml = fmt == "XML" or "xml" in content_type.lower() or text.lstrip().startswith("<")
+        try:
+            if is_xml:
+                root_tag = ElementTree.fromstring(body).tag
+                schema = cat.error_schema if root_tag == "Error" else cat.response_schema
+                document = xmlcodec.decode(body, schema)
+            else:
+                document = json.loads(text)
+        except (ValueError, ParseError) as exc:
+            parse_error = f"answer is not valid {'XML' if is_xml else 'JSON'}: {exc}"
+        paths = cat.answer
+        is_object = isinstance(document, dict)
+        code = paths.get("error_code", document) if is_object else None
+        items: list[dict[str, Any]] = []
+        if is_object and code is None:
+            items = [i for i in paths.all("items", document) if isinstance(i, dict)]
+        return Answer(
+            status=status,
+            content_type=content_type,
+            text=text,
+            document=document,
+            format="XML" if is_xml else "JSON",
+            error_code=str(code) if code is not None else None,
+            error_message=paths.get("error_message", document) if code is not None else None,
+            request_id=paths.get("request_id", document) if is_object else None,
+            items=items,
+            total_count=paths.get("total_count", document) if is_object else None,
+            page_number=paths.get("page_number", document) if is_object else None,
+            page_size=paths.get("page_size", document) if is_object else None,
+            parse_error=parse_error,
+        )

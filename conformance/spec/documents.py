@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from conformance import providers
+
 #: Environment variable that overrides where the vendor documents are read from.
 SPEC_DIR_ENV = "CONFORMANCE_SPEC_DIR"
 
-DOCUMENT_FILES = {
-    "alibaba": "alibaba-ecs-2014-05-26-DescribeInstances.md",
-    "tencent": "tencent-cvm-2017-03-12-DescribeInstances.md",
-}
 
 
 class DocumentNotFound(FileNotFoundError):
@@ -37,15 +35,16 @@ def spec_dir() -> Path:
     override = os.environ.get(SPEC_DIR_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "spec"
+    return Path(__file__).resolve().parents[3] / "shared" / "spec"
 
 
 def document_path(vendor: str) -> Path:
-    path = spec_dir() / DOCUMENT_FILES[vendor]
+    name = providers.get(vendor).document
+    path = spec_dir() / name
     if not path.is_file():
         raise DocumentNotFound(
             f"vendor document for {vendor!r} not found at {path}; "
-            f"set {SPEC_DIR_ENV} to the folder holding {DOCUMENT_FILES[vendor]}"
+            f"set {SPEC_DIR_ENV} to the folder holding {name}"
         )
     return path
 

@@ -17,10 +17,11 @@ from typing import Any, Literal
 import yaml
 from jsonpath_ng.ext import parse as jsonpath
 
+from conformance import providers
+from conformance.wire.values import wire_string
+
 Category = Literal["schema", "pagination", "filters", "empty-arrays", "dry-run", "error-codes", "auth"]
 CATEGORIES: tuple[str, ...] = ("schema", "pagination", "filters", "empty-arrays", "dry-run", "error-codes", "auth")
-VENDORS: tuple[str, ...] = ("alibaba", "tencent")
-SCHEMA_DIRS = {"alibaba": "alibaba-ecs-2014-05-26", "tencent": "tencent-cvm-2017-03-12"}
 SCHEMAS_ENV = "CONFORMANCE_SCHEMAS_DIR"
 
 
@@ -29,10 +30,10 @@ def schemas_root() -> Path:
     override = os.environ.get(SCHEMAS_ENV)
     if override:
         return Path(override)
-    bundled = Path(__file__).resolve().parent / "schemas_data"
+    bundled = Path(__file__).resolve().parents[1] / "schemas_data"
     if bundled.is_dir():
         return bundled
-    return Path(__file__).resolve().parent.parent / "schemas"
+    return Path(__file__).resolve().parents[2] / "schemas"
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,6 @@ class FilterSpec:
     def values(self, item: dict[str, Any]) -> list[str]:
         """The item's values for this filter, as wire strings (``true``, ``0``)."""
         return [wire_string(m.value) for m in self.expression.find(item) if m.value not in (None, "")]
-
-
-def wire_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 class Paths:
@@ -157,15 +152,7 @@ class VendorCatalog:
         data = self._yaml("requirements.yaml")
         return [Requirement(vendor=self.vendor, **entry) for entry in data["requirements"]]
 
-    def requirement(self, requirement_id: str) -> Requirement:
-        for requirement in self.requirements:
-            if requirement.id == requirement_id:
-                return requirement
-        raise KeyError(requirement_id)
-
 
 @lru_cache(maxsize=None)
 def load(vendor: str) -> VendorCatalog:
-    if vendor not in SCHEMA_DIRS:
-        raise ValueError(f"unknown vendor {vendor!r}; known: {', '.join(VENDORS)}")
-    return VendorCatalog(vendor=vendor, directory=schemas_root() / SCHEMA_DIRS[vendor])
+    return VendorCatalog(vendor=vendor, directory=schemas_root() / providers.get(vendor).schema_dir)

@@ -12,26 +12,16 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
-from conformance import redact, signing
-from conformance.vendors import Adapter, Answer, Query
-from conformance.vendors.tencent import TencentAdapter
+from conformance.vendors.base import Adapter, Answer, Credentials, Query
+from conformance.wire import redact
 
 EVIDENCE_BODY_LIMIT = 6000
-
-
-@dataclass(frozen=True)
-class Credentials:
-    key_id: str
-    secret: str
-    #: False when the endpoint's credentials were not given (auth checks are then skipped).
-    known: bool = True
 
 
 class Unreachable(Exception):
@@ -133,8 +123,7 @@ class Client:
         parts = urlsplit(self.endpoint)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"endpoint {self.endpoint!r} is not an http(s) URL")
-        self.host = parts.netloc
-        self.path = parts.path or "/"
+        self.url = f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
         self._http = httpx.Client(timeout=self.timeout)
         self._lock = threading.Lock()
         self._unreachable = ""
@@ -147,55 +136,9 @@ class Client:
     def build(self, query: Query, credentials: Credentials | None = None, signing_mode: str | None = None,
               ) -> httpx.Request:
         """The signed request for ``query``: what the vendor's SDK would send."""
-        creds = credentials or self.credentials
-        mode = signing_mode or self.signing
-        business = self.adapter.params(query, self.region)
-        url = f"{urlsplit(self.endpoint).scheme}://{self.host}{self.path}"
-        if self.adapter.vendor == "alibaba":
-            return self._alibaba(business, creds, mode, url)
-        return self._tencent(business, creds, mode, url, query)
-
-    def _alibaba(self, business: dict[str, Any], creds: Credentials, mode: str, url: str) -> httpx.Request:
-        nonce = uuid.uuid4().hex
-        timestamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        if mode == "rpc":
-            params = {"Action": "DescribeInstances", "Version": "2014-05-26", "Format": "JSON", **business,
-                      "AccessKeyId": creds.key_id, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
-                      "SignatureNonce": nonce, "Timestamp": timestamp}
-            params["Signature"] = signing.alibaba_rpc_signature("GET", params, creds.secret)
-            return httpx.Request("GET", url, params=params, headers={"host": self.host})
-        query = {k: str(v) for k, v in business.items()}
-        headers = {"host": self.host, "x-acs-action": "DescribeInstances", "x-acs-version": "2014-05-26",
-                   "x-acs-date": timestamp, "x-acs-signature-nonce": nonce,
-                   "x-acs-content-sha256": signing.sha256_hex(b"")}
-        canonical = signing.acs3_canonical_request("POST", self.path, query, headers, headers, headers[
-            "x-acs-content-sha256"])
-        headers["Authorization"] = signing.acs3_authorization(
-            creds.key_id, headers, signing.acs3_signature(creds.secret, canonical))
-        return httpx.Request("POST", url, params=query, headers=headers)
-
-    def _tencent(self, business: dict[str, Any], creds: Credentials, mode: str, url: str, query: Query,
-                 ) -> httpx.Request:
-        timestamp = str(int(time.time()))
-        if mode == "tc3":
-            body = json.dumps(business).encode()
-            content_type = "application/json"
-            date = time.strftime("%Y-%m-%d", time.gmtime(int(timestamp)))
-            canonical = signing.tc3_canonical_request("POST", self.path, "", content_type, self.host, body)
-            signature = signing.tc3_signature(creds.secret, date, "cvm", timestamp, canonical)
-            headers = {"Host": self.host, "Content-Type": content_type, "X-TC-Action": "DescribeInstances",
-                       "X-TC-Version": "2017-03-12", "X-TC-Timestamp": timestamp, "X-TC-Region": self.region,
-                       "Authorization": signing.tc3_authorization(creds.key_id, date, "cvm", signature)}
-            if query.region is not None:
-                headers["X-TC-Region"] = query.region
-            return httpx.Request("POST", url, content=body, headers=headers)
-        flat = TencentAdapter.flatten(business, base=query.numbering_base, values_key=query.values_key)
-        params = {**flat, "Action": "DescribeInstances", "Version": "2017-03-12",
-                  "Region": query.region or self.region, "Timestamp": timestamp,
-                  "Nonce": str(uuid.uuid4().int % 10**9), "SecretId": creds.key_id, "SignatureMethod": "HmacSHA256"}
-        params["Signature"] = signing.tencent_v1_signature("POST", self.host, self.path, params, creds.secret)
-        return httpx.Request("POST", url, content=urlencode(params).encode(),
-                             headers={"Host": self.host, "Content-Type": "application/x-www-form-urlencoded"})
+        return self.adapter.build(query, url=self.url, region=self.region,
+                                  credentials=credentials or self.credentials,
+                                  mode=signing_mode or self.signing or self.adapter.signing_modes[0])
 
     # ----------------------------------------------------------------- sending
 

@@ -16,44 +16,54 @@ from typing import Any
 
 import pytest
 
-from conformance import catalog
-from conformance.results import Report, Result, summary
-from conformance.session import Settings, SuiteSession, settings_from_options
+from conformance.reports import html
+from conformance.reports.json_report import Report
+from conformance.results import Result, summary
+from conformance.run import options
+from conformance.run.session import SuiteSession
+from conformance.run.settings import SECRET_ENV, Settings
+from conformance.spec.catalog import CATEGORIES, Requirement
 
-SESSION_KEY = pytest.StashKey["SuiteSession"]()
+SESSION_KEY = pytest.StashKey[SuiteSession]()
+#: Where a requirement's test leaves its result for the report hook.
+RESULT_KEY = pytest.StashKey[Result]()
+#: The key of the settings in pytest-xdist's ``workerinput``.
+WORKER_SETTINGS = "conformance_settings"
+
+
+class RunHandle:
+    """What ``conformance run`` hands pytest: the settings in, the results and interruption out."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.results: list[Result] = []
+        self.interrupted = False
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("conformance", "conformance suite")
-    group.addoption("--conformance-vendor", default="all", choices=["alibaba", "tencent", "all"])
-    group.addoption("--conformance-endpoint", default=None, help="URL of the endpoint (default: embedded emulator)")
-    group.addoption("--conformance-region", default=None)
-    group.addoption("--conformance-key-id", default=None,
-                    help="key id; the secret comes from $CONFORMANCE_KEY_SECRET or the vendor's variables")
-    group.addoption("--conformance-signing", default=None, help="rpc|acs3 (Alibaba), tc3|hmac256 (Tencent)")
-    group.addoption("--conformance-category", action="append", default=[], choices=list(catalog.CATEGORIES))
-    group.addoption("--conformance-json", default=None, help="write the JSON results here")
-    group.addoption("--conformance-max-requests", type=int, default=None)
-    group.addoption("--conformance-deviation", action="append", default=[],
-                    help="run the embedded emulator with this deviation (repeatable)")
-    group.addoption("--conformance-instances", type=int, default=150, help="instances of the embedded emulator")
-    group.addoption("--conformance-target-name", default=None)
-    group.addoption("--conformance-record", action="store_true", help="record one cassette per requirement")
-    group.addoption("--conformance-replay", action="store_true", help="answer every request from the cassettes")
-    group.addoption("--conformance-cassette-dir", default="cassettes")
-    group.addoption("--conformance-baseline", default=None, help="YAML of known deviations (see conformance baseline)")
+    options.add_to_pytest(parser.getgroup("conformance", "conformance suite"))
 
 
-def _provided(config: pytest.Config) -> Any:
-    """The runner's SettingsPlugin, when ``conformance run`` started this pytest."""
-    for plugin in config.pluginmanager.get_plugins():
-        if type(plugin).__name__ == "SettingsPlugin":
-            return plugin
-    return None
+def _handle(config: pytest.Config) -> RunHandle | None:
+    """The :class:`RunHandle`, when ``conformance run`` started this pytest."""
+    return next((p for p in config.pluginmanager.get_plugins() if isinstance(p, RunHandle)), None)
 
 
 def _settings(config: pytest.Config) -> Settings:
-    return settings_from_options(config.getoption, os.environ)
+    """The run's settings: handed over by ``conformance run``, by the xdist controller, or from options."""
+    handle = _handle(config)
+    if handle is not None:
+        return handle.settings
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and WORKER_SETTINGS in workerinput:
+        return Settings.from_portable(workerinput[WORKER_SETTINGS], os.environ)
+    settings = Settings(**options.values(
+        lambda o: config.getoption(o.conformance_dest) if o.pytest else None, options.for_command("run")),
+        env=dict(os.environ))
+    if settings.key_id:
+        settings.key_secret = os.environ.get(SECRET_ENV)
+    settings.validate()
+    return settings
 
 
 def _is_controller(config: pytest.Config) -> bool:
@@ -71,6 +81,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if _is_controller(config):
         report = Report(path=Path(settings.json_report) if settings.json_report else None)
         config.pluginmanager.register(Collector(config, session, report), "conformance-collector")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: every worker gets the controller's settings as plain data."""
+    node.workerinput[WORKER_SETTINGS] = node.config.stash[SESSION_KEY].settings.portable()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -93,12 +109,22 @@ def conformance_session(request: pytest.FixtureRequest) -> SuiteSession:
     return request.config.stash[SESSION_KEY]
 
 
+def run_requirement(requirement: Requirement, request: pytest.FixtureRequest) -> Result:
+    """Evaluate one requirement as a pytest test: its result stashed, its JUnit properties recorded."""
+    session: SuiteSession = request.config.stash[SESSION_KEY]
+    result = session.evaluate(requirement)
+    request.node.stash[RESULT_KEY] = result
+    for name in ("requirement", "vendor", "category", "quote", "outcome"):
+        request.node.user_properties.append((name, getattr(result, name)))
+    return result
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     outcome = yield
     report = outcome.get_result()
     if report.when == "call":
-        result = item.stash.get(SuiteSession.RESULT_KEY, None)
+        result = item.stash.get(RESULT_KEY, None)
         if result is not None:
             # a plain dict travels from pytest-xdist workers to the controller with the report
             report.conformance_result = result.to_dict()
@@ -128,7 +154,7 @@ class Collector:
         result = Result.from_dict(data)
         self.report.add(result)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if self.session.settings.progress and reporter is not None:
+        if reporter is not None:
             reporter.ensure_newline()
             reporter.write_line(f"{_MARK[result.baseline or result.outcome]} {result.vendor:8} {result.category:13} "
                                 f"{result.requirement:14} {result.message[:120]}")
@@ -139,18 +165,16 @@ class Collector:
             self.report.save()
         else:
             self.report.finish()
-        provided = _provided(self.config)
-        if provided is not None:
-            provided.results = list(self.report.results)
-            provided.interrupted = interrupted
+        handle = _handle(self.config)
+        if handle is not None:
+            handle.results = list(self.report.results)
+            handle.interrupted = interrupted
 
     def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str],
                                     session: pytest.Session) -> None:
         """The requirement matrix and every requirement's evidence, at the top of pytest-html's report."""
-        from conformance import html_report
-
         started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.report.started))
-        prefix.append(html_report.render(self.report.results, self.report.targets,
+        prefix.append(html.render(self.report.results, self.report.targets,
                                          title="Conformance of DescribeInstances", started=started))
 
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -160,7 +184,7 @@ class Collector:
         terminalreporter.section("conformance summary")
         terminalreporter.write_line(f"{'vendor':8} {'category':13} " + " ".join(f"{o:>12}" for o in _COLUMNS))
         keys = sorted({(r.vendor, r.category) for r in results},
-                      key=lambda k: (k[0], catalog.CATEGORIES.index(k[1])))
+                      key=lambda k: (k[0], CATEGORIES.index(k[1])))
         for vendor, category in keys:
             counts = summary([r for r in results if r.vendor == vendor and r.category == category])
             terminalreporter.write_line(f"{vendor:8} {category:13} " + " ".join(f"{counts[o]:>12}" for o in _COLUMNS))
@@ -175,6 +199,6 @@ class Collector:
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
     """No pytest dot for a requirement: the plugin prints a progress line for it instead."""
     if getattr(report, "conformance_result", None) is not None and SESSION_KEY in config.stash \
-            and config.stash[SESSION_KEY].settings.progress and report.when == "call":
+            and report.when == "call":
         return ("xfailed" if hasattr(report, "wasxfail") else report.outcome), "", ""
     return None

@@ -15,8 +15,8 @@ from collections import Counter
 from html import escape
 from typing import Any
 
-from conformance.catalog import CATEGORIES
 from conformance.results import OUTCOMES, Result, exit_code
+from conformance.spec.catalog import CATEGORIES
 
 LABELS = {"passed": "passed", "failed": "FAILED", "skipped": "skipped", "inconclusive": "inconclusive",
           "observed": "observed", "expected": "known deviation", "fixed": "fixed"}

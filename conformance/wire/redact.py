@@ -19,10 +19,6 @@ SECRET_HEADERS = frozenset({"authorization", "x-acs-security-token", "x-acs-acce
 _AUTH_VALUE = re.compile(r"(Credential=)[^,/ ]+|(Signature=)[0-9a-fA-F]+")
 
 
-def params(values: dict[str, str]) -> dict[str, str]:
-    return {k: (REDACTED if k in SECRET_PARAMS else v) for k, v in values.items()}
-
-
 def query_string(query: str) -> str:
     return urlencode([(k, REDACTED if k in SECRET_PARAMS else v) for k, v in parse_qsl(query, keep_blank_values=True)],
                      safe="<>")

@@ -14,17 +14,9 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree
 
+from conformance.wire.refs import resolve_ref
+
 Schema = dict[str, Any]
-
-
-def _resolve(schema: Schema, root: Schema) -> Schema:
-    ref = schema.get("$ref")
-    if ref:
-        node: Any = root
-        for part in ref.lstrip("#/").split("/"):
-            node = node[part]
-        return node
-    return schema
 
 
 def _types(schema: Schema) -> list[str]:
@@ -49,7 +41,7 @@ def _scalar(text: str | None, schema: Schema) -> Any:
 
 
 def _decode(element: ElementTree.Element, schema: Schema, root: Schema) -> Any:
-    schema = _resolve(schema, root)
+    schema = resolve_ref(schema, root)
     if "object" not in _types(schema):
         if len(element):  # structure where the schema wants a scalar: keep it visible
             return {child.tag: _decode(child, {}, root) for child in element}
@@ -57,7 +49,7 @@ def _decode(element: ElementTree.Element, schema: Schema, root: Schema) -> Any:
     properties = schema.get("properties", {})
     out: dict[str, Any] = {}
     for child in element:
-        child_schema = _resolve(properties.get(child.tag, {}), root)
+        child_schema = resolve_ref(properties.get(child.tag, {}), root)
         if "array" in _types(child_schema):
             out.setdefault(child.tag, []).append(_decode(child, child_schema.get("items", {}), root))
         elif child_schema:
@@ -65,7 +57,7 @@ def _decode(element: ElementTree.Element, schema: Schema, root: Schema) -> Any:
         else:
             out[child.tag] = _decode(child, {"type": "object"} if len(child) else {}, root)
     for name, prop in properties.items():
-        prop = _resolve(prop, root)
+        prop = resolve_ref(prop, root)
         if "array" in _types(prop) and name not in out and name in schema.get("required", []):
             out[name] = []
     return out

@@ -1,0 +1,1 @@
+"""Reports of a run: JSON, HTML, JUnit, audits, baselines and the diff of two recordings."""

@@ -1,0 +1,1 @@
+"""The run layer: settings, targets, the session, the pytest plugin and recording."""

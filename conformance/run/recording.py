@@ -1,0 +1,127 @@
+"""Record and replay: one vcrpy cassette per requirement, matched on business parameters.
+
+A team records a vendor (or its mock) once and replays in every CI run,
+offline; an auditor keeps the recording as evidence of what the vendor
+answered on a given day.
+
+- **Matching** ignores what changes from run to run (signatures, nonces,
+  timestamps, key ids, the host and port) and compares the business
+  parameters in one normal form: order-independent, ``Filters.N`` and
+  ``InstanceIds.N`` renumbered from 0, JSON bodies flattened like query forms.
+- **Nothing secret is written**: signatures, key ids, tokens and
+  ``Authorization`` are replaced before a cassette touches the disk, and the
+  run's own key id and secret are replaced wherever they appear.
+- **Writes are atomic**: a cassette is written to a temporary file and renamed.
+- Each cassette carries, as vcrpy metadata, the verdict it was recorded with,
+  so that ``conformance diff`` can say which requirements changed outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import vcr
+from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.serialize import deserialize, serialize
+
+from conformance.files import write_atomic
+from conformance.vendors import Adapter
+from conformance.wire import redact
+
+#: Parameters that change from run to run: never matched on (nor are the secret ones).
+VOLATILE_PARAMS = frozenset({
+    "SignatureNonce", "SignatureMethod", "SignatureVersion", "SignatureType", "Timestamp", "Nonce",
+    "RequestClient", "Language",
+})
+IGNORED_PARAMS = VOLATILE_PARAMS | redact.SECRET_PARAMS
+
+ReplayMiss = CannotOverwriteExistingCassetteException
+#: What a credential or signature is replaced with in a cassette; short and plain, so that it
+#: cannot be mistaken for a live signature in the URL-encoded form a cassette stores it in.
+REDACTED = "REDACTED"
+
+
+class BusinessMatcher:
+    """vcrpy matcher: two requests ask the same thing, in the adapter's normal form of their parameters."""
+
+    #: vcrpy names matchers in its messages
+    __name__ = "business"
+
+    def __init__(self, adapter: Adapter):
+        self.adapter = adapter
+        self._memo: dict[tuple[str, str, bytes, tuple[tuple[str, str], ...]], dict[str, str]] = {}
+
+    def params(self, request: Any) -> dict[str, str]:
+        """The parameters of a recorded request that say what was asked (memoized: vcrpy compares a lot)."""
+        headers = tuple(sorted((str(k).lower(), str(v)) for k, v in dict(request.headers).items()))
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode()
+        key = (request.method, request.uri, body, headers)
+        if key not in self._memo:
+            params = self.adapter.business_params(request.method, request.uri, dict(headers), body)
+            self._memo[key] = {k: v for k, v in sorted(params.items()) if k not in IGNORED_PARAMS}
+        return self._memo[key]
+
+    def __call__(self, r1: Any, r2: Any) -> None:
+        left, right = self.params(r1), self.params(r2)
+        if left != right:
+            differing = sorted(k for k in set(left) | set(right) if left.get(k) != right.get(k))
+            raise AssertionError(f"business parameters differ: {', '.join(differing[:8])}")
+
+
+class AtomicPersister:
+    """vcrpy's filesystem persister, writing through a temporary file and a rename."""
+
+    @classmethod
+    def load_cassette(cls, cassette_path: str | Path, serializer: Any) -> Any:
+        from vcr.persisters.filesystem import CassetteNotFoundError
+
+        path = Path(cassette_path)
+        if not path.is_file():
+            raise CassetteNotFoundError()
+        data = path.read_text(encoding="utf-8")
+        if not data.strip():
+            raise CassetteNotFoundError()
+        return deserialize(data, serializer)
+
+    @staticmethod
+    def save_cassette(cassette_path: str | Path, cassette_dict: dict[str, Any], serializer: Any) -> None:
+        write_atomic(Path(cassette_path), serialize(cassette_dict, serializer))
+
+
+def make_vcr(mode: str, secrets: tuple[str, ...], matcher: BusinessMatcher) -> vcr.VCR:
+    """A VCR that records (``mode="record"``) or only replays (``"replay"``), never touching secrets."""
+    sensitive = [(f"REDACTED-{n}", s) for n, s in enumerate(sorted(set(filter(None, secrets)), key=len,
+                                                                         reverse=True))]
+    recorder = vcr.VCR(
+        serializer="yaml",
+        record_mode="all" if mode == "record" else "none",
+        match_on=("business",),  # one operation: the host, port and path of a recording do not matter
+        filter_headers=[(h, REDACTED) for h in sorted(redact.SECRET_HEADERS)],
+        filter_query_parameters=[(p, REDACTED) for p in sorted(redact.SECRET_PARAMS)],
+        filter_post_data_parameters=[(p, REDACTED) for p in sorted(redact.SECRET_PARAMS)],
+        filter_sensitive_data=sensitive,
+        decode_compressed_response=True,
+    )
+    recorder.register_matcher("business", matcher)
+    recorder.register_persister(AtomicPersister)
+    return recorder
+
+
+def cassette_path(root: str | Path, vendor: str, target: str, requirement_id: str) -> Path:
+    return Path(root) / vendor / re.sub(r"[^A-Za-z0-9_.-]+", "_", target) / f"{requirement_id}.yaml"
+
+
+def describe_miss(miss: CannotOverwriteExistingCassetteException, test: str, matcher: BusinessMatcher) -> str:
+    request = getattr(miss, "failed_request", None)
+    if request is None:  # a cassette from before its metadata existed
+        return f"replay: the cassette of {test} lacks {getattr(miss, 'key', 'its metadata')!r}; record it again"
+    params = matcher.params(request)
+    cassette = getattr(miss, "cassette", None)
+    return (f"replay: {test} sent a request with no recorded answer in {getattr(cassette, '_path', '?')}: "
+            f"{request.method} {urlsplit(request.uri).path} {json.dumps(params, ensure_ascii=False)[:600]}")

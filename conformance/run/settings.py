@@ -1,0 +1,107 @@
+"""The settings of one run, resolved once.
+
+They come from the option table (:mod:`conformance.run.options`) through
+argparse or pytest, and reach pytest-xdist workers as a plain dict
+(:meth:`Settings.portable`), never as option strings. Credentials are
+resolved here: flags, then the vendor's usual variables, then, for the
+embedded emulator only, its test credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from conformance.emulator import deviations as deviation_catalogue
+from conformance.emulator.auth import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET
+from conformance.reports import baseline
+from conformance.run import options
+from conformance.spec.catalog import CATEGORIES
+from conformance.vendors import Credentials, adapter
+
+#: Where a ``--key-id`` given to pytest finds its secret (never on a command line, never on disk).
+SECRET_ENV = "CONFORMANCE_KEY_SECRET"
+
+
+@dataclass
+class Settings:
+    vendors: list[str]
+    endpoint: str | None = None
+    region: str | None = None
+    key_id: str | None = None
+    key_secret: str | None = field(default=None, repr=False)
+    signing: str | None = None
+    categories: list[str] = field(default_factory=list)
+    json_report: str | None = None
+    max_requests: int | None = None
+    deviations: list[str] = field(default_factory=list)
+    instances: int = 150
+    target_name: str | None = None
+    record: bool = False
+    replay: bool = False
+    cassette_dir: str = "cassettes"
+    baseline: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_options(cls, read: Callable[[options.Option], Any], command: str, env: Mapping[str, str]) -> Settings:
+        """Settings from a command's options (``read`` gives each option's value), validated."""
+        settings = cls(**options.values(read, options.for_command(command)), env=dict(env))
+        settings.validate()
+        return settings
+
+    def portable(self) -> dict[str, Any]:
+        """The settings as plain data for pytest-xdist workers: no secret, no environment."""
+        data = asdict(self)
+        data.pop("key_secret")
+        data.pop("env")
+        return data
+
+    @classmethod
+    def from_portable(cls, data: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
+        known = {f.name for f in fields(cls)}
+        settings = cls(**{k: v for k, v in data.items() if k in known}, env=dict(env))
+        if settings.key_id:
+            settings.key_secret = env.get(SECRET_ENV)
+        return settings
+
+    def validate(self) -> None:
+        """Raise ValueError, in one line, for settings that cannot make a run."""
+        if self.endpoint and len(self.vendors) != 1:
+            raise ValueError("--endpoint needs a single --vendor (alibaba or tencent)")
+        if self.endpoint and self.deviations:
+            raise ValueError("--deviation applies to the embedded emulator, not to an --endpoint")
+        if self.record and self.replay:
+            raise ValueError("--record and --replay exclude each other")
+        if self.replay and self.deviations:
+            raise ValueError("--deviation shapes a recording; a replay answers what was recorded")
+        if (self.key_id is None) != (self.key_secret is None):
+            raise ValueError("--key-id and --key-secret go together")
+        for name in self.deviations:
+            if not any(d.name == name for v in self.vendors for d in deviation_catalogue.for_vendor(v)):
+                raise ValueError(f"unknown deviation {name!r} for {', '.join(self.vendors)}; "
+                                 f"see conformance emulator --list-deviations")
+        unknown = sorted(set(self.categories) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"unknown category {unknown[0]!r}; one of {', '.join(CATEGORIES)}")
+        if self.baseline:
+            try:
+                baseline.load(self.baseline)
+            except baseline.BaselineError as exc:
+                raise ValueError(str(exc)) from None
+        if self.max_requests is not None and self.max_requests < 1:
+            raise ValueError("--max-requests must be at least 1")
+        if self.signing:
+            for vendor in self.vendors:
+                modes = adapter(vendor).signing_modes
+                if self.signing not in modes:
+                    raise ValueError(f"--signing {self.signing} is not a {vendor} signing mode ({', '.join(modes)})")
+
+    def credentials(self, vendor: str) -> Credentials:
+        if self.key_id and self.key_secret:
+            return Credentials(self.key_id, self.key_secret)
+        id_var, secret_var = adapter(vendor).capabilities.credential_env
+        if self.env.get(id_var) and self.env.get(secret_var):
+            return Credentials(self.env[id_var], self.env[secret_var])
+        return Credentials(DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, known=self.endpoint is None)

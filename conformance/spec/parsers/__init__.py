@@ -1,0 +1,1 @@
+"""One parser per vendor document; ``conformance.providers`` names each provider's."""
