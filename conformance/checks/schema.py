@@ -9,6 +9,7 @@ type or shape fails.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +20,7 @@ from conformance.checks import check
 from conformance.checks.context import CheckContext, Failed, Observation
 from conformance.checks.errors import PROVOKING_ARGS, provoking_query
 from conformance.checks.generated import run_examples
+from conformance.checks.null_policy import apply_null_policy
 from conformance.spec.catalog import VendorCatalog
 from conformance.vendors.base import Answer, Query
 from conformance.wire.refs import resolve_ref
@@ -30,10 +32,24 @@ def _validator(cat: VendorCatalog, which: str) -> jsonschema.Draft202012Validato
     return jsonschema.Draft202012Validator(cat.response_schema if which == "response" else cat.error_schema)
 
 
-def schema_errors(ctx: CheckContext, answer: Answer, which: str) -> list[str]:
+def schema_errors(ctx: CheckContext, answer: Answer, which: str, nulls: Counter[str] | None = None) -> list[str]:
+    """The answer's violations of the response or error schema.
+
+    Nulls inside an instance that the null policy waives (:mod:`conformance.checks.null_policy`)
+    are not violations; they are counted in ``nulls`` by field.
+    """
     if answer.parse_error:
         return [answer.parse_error]
-    errors = sorted(_validator(ctx.catalog, which).iter_errors(answer.document), key=lambda e: list(e.path))
+    validator = _validator(ctx.catalog, which)
+    if which == "response":
+        verdict = apply_null_policy(answer.document, ctx.catalog.response_schema, ctx.catalog.answer.expr("items"),
+                                    validator)
+        errors = verdict.errors
+        if nulls is not None:
+            nulls.update(verdict.observed)
+    else:
+        errors = list(validator.iter_errors(answer.document))
+    errors.sort(key=lambda e: list(e.path))
     return [f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}" for e in errors]
 
 
@@ -47,15 +63,20 @@ def response_schema(ctx: CheckContext, args: dict[str, Any]) -> None:
     if listing.ids:
         queries.append(("a lookup by id", Query(ids=listing.ids[:3])))
     problems = []
+    nulls: Counter[str] = Counter()
     for what, query in queries:
         query.format = fmt
         answer = ctx.send(query, note=what)
         ctx.expect_ok(answer, what)
-        problems += [f"{what}: {e}" for e in schema_errors(ctx, answer, "response")]
+        problems += [f"{what}: {e}" for e in schema_errors(ctx, answer, "response", nulls)]
     if problems:
         raise Failed(f"{len(problems)} schema violation(s); first: {problems[0]}",
                      expected="answers valid against response.schema.json", observed=problems[:20])
-    ctx.passed_message = f"{len(queries)} {fmt} answers (full page, default page, empty, lookup) valid against the response schema"
+    ctx.passed_message = (f"{len(queries)} {fmt} answers (full page, default page, empty, lookup) valid against the "
+                          f"response schema")
+    if nulls:
+        ctx.passed_message += ("; null observed (not failed) in " +
+                               ", ".join(f"{field} ×{count}" for field, count in sorted(nulls.items())))
 
 
 @check("error_schema", optional=PROVOKING_ARGS)
