@@ -54,6 +54,13 @@ def test_alibaba_pagination_and_filters_do_not_lean_on_the_emulators_data():
         results = SuiteSession(Settings(vendors=["alibaba"], endpoint=server.url,
                                         categories=["pagination", "filters"])).run_all()
     outcomes = {r.requirement: (r.outcome, r.message) for r in results if r.documented}
-    assert {k: v for k, v in outcomes.items() if v[0] != "passed"} == {}
+    # The independent server's instances carry only some of the filtered attributes: a filter whose
+    # values no instance tells apart is inconclusive, with the reason, never passed or failed.
+    undecided = {k: v for k, v in outcomes.items() if v[0] != "passed"}
+    assert all(v[0] == "inconclusive" and "tells instances apart" in v[1] for v in undecided.values()), undecided
+    carried = {"VpcId", "VSwitchId", "ZoneId", "InstanceNetworkType", "SecurityGroupId", "InnerIpAddresses",
+               "PrivateIpAddresses", "PublicIpAddresses", "InstanceChargeType", "ImageId", "Status", "IoOptimized",
+               "InstanceType", "InstanceTypeFamily"}
+    assert {f"ALI-FILT-{name}" for name in carried} <= {k for k, v in outcomes.items() if v[0] == "passed"}
     in_region = sum(i["RegionId"] == "cn-hangzhou" for i in alibaba_inventory())
     assert f"{in_region} instances" in outcomes["ALI-PAGE-001"][1]

@@ -94,6 +94,16 @@ def quotes_not_in_document(vendor: str, requirements: list[catalog.Requirement])
     return [r.id for r in requirements if not documents.quote_in_document(vendor, r.quote)]
 
 
+def quotes_not_in_their_row(vendor: str, requirements: list[catalog.Requirement]) -> list[str]:
+    """Requirements that name a table row whose cells do not hold their quote (or a row no table has)."""
+    rows = {}
+    for table in documents.tables(vendor):
+        for row in table.rows:
+            rows.setdefault(clean_name(row[0]), []).append(documents.plain_text(" ".join(row)))
+    return [r.id for r in requirements if r.row and not any(documents.plain_text(r.quote) in cells
+                                                            for cells in rows.get(r.row, []))]
+
+
 # --------------------------------------------------------------- the tests
 
 @pytest.mark.parametrize("vendor", VENDORS)
@@ -116,6 +126,22 @@ def test_every_quote_occurs_verbatim(vendor):
     requirements = catalog.load(vendor).requirements
     assert requirements
     assert quotes_not_in_document(vendor, requirements) == []
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_every_row_quote_comes_from_its_row(vendor):
+    requirements = catalog.load(vendor).requirements
+    assert any(r.row for r in requirements)
+    assert quotes_not_in_their_row(vendor, requirements) == []
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_every_filter_has_a_requirement_of_its_own(vendor):
+    """One requirement per filter parameter (or name), each with its own verdict and cassette."""
+    cat = catalog.load(vendor)
+    own = {r.args.get("filter") for r in cat.requirements if r.check in ("filter_single", "name_pattern")}
+    ids = {r.args.get("filter") for r in cat.requirements if r.check == "ids_lookup"}
+    assert set(cat.filters) - own - ({"InstanceIds"} if ids else set()) == set()
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
@@ -229,6 +255,10 @@ def test_mutations_are_caught():
     edited = [catalog.Requirement(**{**r.__dict__, "quote": r.quote + " (paraphrased)"}) if r.id == "TC-PAGE-002" else r
               for r in tc.requirements]
     assert quotes_not_in_document("tencent", edited) == ["TC-PAGE-002"]
+    # a row quote is moved to another row
+    moved = [catalog.Requirement(**{**r.__dict__, "row": "ZoneId"}) if r.id == "ALI-FILT-VpcId" else r
+             for r in ali.requirements]
+    assert quotes_not_in_their_row("alibaba", moved) == ["ALI-FILT-VpcId"]
     # the sample stops validating when a documented list is rendered as null
     sample = documents.sample_json_response("alibaba")
     sample["Instances"]["Instance"][0]["OperationLocks"]["LockReason"] = None

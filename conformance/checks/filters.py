@@ -83,9 +83,20 @@ def nomatch(ctx: CheckContext) -> list[Condition]:
     return [(name, spec.nomatch) for name, spec in ctx.catalog.filters.items() if spec.nomatch]
 
 
-@check("filter_single")
+@check("filter_single", optional={"filter": str})
 def filter_single(ctx: CheckContext, args: dict[str, Any]) -> None:
+    """Single filters give exactly the instances carrying the value.
+
+    With ``filter`` it decides that one filter (its own requirement, its own verdict): the value
+    the fewest-but-not-all instances carry, the most common one, and a value nobody carries; a
+    filter whose values every instance shares could be ignored unseen, so that is inconclusive.
+    Without it, every filter once and then hypothesis draws across all of them.
+    """
     listing = ctx.oracle_listing()
+    only = args.get("filter")
+    if only is not None:
+        _single_filter(ctx, listing, only)
+        return
     pool = candidates(ctx, listing) + nomatch(ctx)
     ctx.need(len(listing.items) >= 2 and bool(pool), "the listing is too small to draw filters from")
 
@@ -97,6 +108,29 @@ def filter_single(ctx: CheckContext, args: dict[str, Any]) -> None:
 
     count = run_examples(st.sampled_from(pool), example, ctx, explicit=one_per_filter(pool))
     ctx.passed_message = f"{count} single filters drawn from {len(pool)} (filter, value) pairs each returned exactly the instances carrying the value"
+
+
+def _single_filter(ctx: CheckContext, listing: Walk, name: str) -> None:
+    spec = ctx.catalog.filters.get(name)
+    if spec is None:
+        raise Skip(f"{name} is not in this vendor's filter map (jsonpath.yaml)")
+    counts = Counter(v for item in listing.items for v in set(spec.values(item)))
+    telling = sorted((count, value) for value, count in counts.items() if count < len(listing.items))
+    chosen = [telling[0][1]] if telling else []
+    if len(telling) > 1:
+        chosen.append(telling[-1][1])
+    if spec.nomatch:
+        chosen.append(spec.nomatch)
+    ctx.need(bool(telling) or bool(spec.nomatch),
+             f"no value of {name} tells instances apart in this listing ({len(counts)} value(s) shared by all "
+             f"{len(listing.items)}): an endpoint ignoring {name} would answer the same")
+    for value in chosen:
+        condition = (name, value)
+        expected = expected_ids(ctx, listing, [condition])
+        observed = ctx.collect(query_for(ctx, [condition]), note=f"{name}={value}")
+        ctx.compare_ids(f"{name}={value}", expected, observed)
+    ctx.passed_message = (f"{name} with {len(chosen)} value(s) ({', '.join(chosen)}) returned exactly the "
+                          f"instances carrying each")
 
 
 @check("filter_and")

@@ -186,7 +186,7 @@ class AlibabaService(Service):
             if name == "HpcClusterId" and raw not in self.backend.values(name) \
                     and "hpc-cluster-unchecked" not in self.deviations:
                 raise self._table_error("InvalidHpcClusterId.NotFound")
-            if name == "KeyPairName" and "filter-ignored" in self.deviations:
+            if (name == "KeyPairName" and "filter-ignored" in self.deviations) or f"ignored-{name}" in self.deviations:
                 continue
             if spec.match == "json-array":
                 values = self._array(name, raw)

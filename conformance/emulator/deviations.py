@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from conformance.spec import catalog
+
 
 @dataclass(frozen=True)
 class Deviation:
@@ -61,8 +63,9 @@ CATALOGUE: tuple[Deviation, ...] = (
     _d("past-end-repeats-last", "alibaba", "ALI-PAGE-008",
        "A page past the end answers the last page again.", also="ALI-PAGE-009"),
     _d("filters-or", "alibaba", "ALI-FILT-001",
-       "Parameters are OR-combined instead of AND-combined.", also="ALI-FILT-002 ALI-FILT-004 ALI-EMPTY-001"),
-    _d("filter-ignored", "alibaba", "ALI-FILT-002",
+       "Parameters are OR-combined instead of AND-combined.",
+       also="ALI-FILT-002 ALI-FILT-004 ALI-EMPTY-001 ALI-FILT-EipAddresses ALI-FILT-InnerIpAddresses ALI-FILT-PrivateIpAddresses"),
+    _d("filter-ignored", "alibaba", "ALI-FILT-002 ALI-FILT-KeyPairName",
        "KeyPairName is accepted and ignored.", also="ALI-FILT-001"),
     _d("wildcard-literal", "alibaba", "ALI-FILT-003",
        "InstanceName matches literally: '*' is not a wildcard."),
@@ -102,7 +105,7 @@ CATALOGUE: tuple[Deviation, ...] = (
        "Error answers carry no RequestId.", also="ALI-SCHEMA-004"),
     _d("list-as-object", "alibaba", "ALI-SCHEMA-001",
        "A one-item SecurityGroupId list in JSON is rendered as the bare string.",
-       also="ALI-SCHEMA-004 ALI-FILT-001 ALI-FILT-002"),
+       also="ALI-SCHEMA-004 ALI-FILT-001 ALI-FILT-002 ALI-FILT-SecurityGroupId"),
     _d("number-as-string", "alibaba", "ALI-SCHEMA-001",
        "Cpu is rendered as a string in JSON.", also="ALI-SCHEMA-004"),
     _d("xml-booleans-capitalised", "alibaba", "ALI-SCHEMA-002",
@@ -132,7 +135,7 @@ CATALOGUE: tuple[Deviation, ...] = (
        "A window past the end answers the last window again.", also="TC-PAGE-007"),
     _d("filters-or", "tencent", "TC-FILT-001",
        "Filters are OR-combined instead of AND-combined."),
-    _d("filter-ignored", "tencent", "TC-FILT-002",
+    _d("filter-ignored", "tencent", "TC-FILT-002 TC-FILT-project-id",
        "The project-id filter is accepted and ignored.", also="TC-FILT-001"),
     _d("filter-values-and", "tencent", "TC-FILT-003",
        "The values of one filter are AND-combined instead of OR-combined.", also="TC-FILT-002"),
@@ -172,6 +175,26 @@ CATALOGUE: tuple[Deviation, ...] = (
     _d("unknown-key-accepted", "tencent", "TC-AUTH-002",
        "A SecretId the emulator does not know is served with the default key."),
 )
+
+#: The requirements that read every filter at once: a deviation of one filter may show there too.
+_ALL_FILTERS = {"alibaba": "ALI-FILT-001 ALI-FILT-002", "tencent": "TC-FILT-001 TC-FILT-002 TC-FILT-003"}
+
+
+def _one_filter_ignored() -> tuple[Deviation, ...]:
+    """``ignored-<filter>``: one filter accepted and ignored, for every filter with a requirement of its own."""
+    out = []
+    for vendor, generic in _ALL_FILTERS.items():
+        cat = catalog.load(vendor)
+        own = {r.args["filter"]: r.id for r in cat.requirements if r.check == "filter_single" and "filter" in r.args}
+        for name, requirement in own.items():
+            dependants = [own[other] for other, spec in cat.filters.items() if name in spec.requires and other in own]
+            out.append(_d(f"ignored-{name}", vendor, requirement, f"The {name} filter is accepted and ignored.",
+                          also=" ".join([generic, *dependants])))
+    return tuple(out)
+
+
+CATALOGUE = CATALOGUE + _one_filter_ignored()
+
 
 class UnknownDeviation(ValueError):
     pass

@@ -186,7 +186,7 @@ class TencentService(Service):
             if name == "instance-id" and not INSTANCE_ID.match(value) \
                     and "malformed-id-accepted" not in self.deviations:
                 raise self._error("InvalidInstanceId.Malformed", f"The instance id {value} is malformed.")
-        if name == "project-id" and "filter-ignored" in self.deviations:
+        if (name == "project-id" and "filter-ignored" in self.deviations) or f"ignored-{name}" in self.deviations:
             return None
         match = self.catalog.filters[name].match
         if match == "fuzzy" and "name-exact-only" in self.deviations:

@@ -49,6 +49,8 @@ class Requirement:
     check: str
     args: dict[str, Any] = field(default_factory=dict)
     note: str = ""
+    #: The table row (its first cell, a parameter or field name) the quote comes from, when it comes from one.
+    row: str = ""
     #: The document contradicts itself here (or lists what its own operation cannot do).
     contradiction: bool = False
 

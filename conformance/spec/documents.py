@@ -63,8 +63,31 @@ def normalize_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def plain_text(text: str) -> str:
+    """Markdown's markup out of a sentence: links become their text; escapes, code and bold marks go.
+
+    Requirements quote clean sentences; a quote is found in the document when
+    both read the same once the markup is gone.
+    """
+    text = _LINK.sub(r"\1", text)
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|])", r"\1", text)
+    return normalize_space(text.replace("`", "").replace("**", ""))
+
+
 def quote_in_document(vendor: str, quote: str) -> bool:
-    return normalize_space(quote) in normalize_space(document_text(vendor))
+    if normalize_space(quote) in normalize_space(document_text(vendor)):
+        return True
+    return plain_text(quote) in plain_text(document_text(vendor))
+
+
+def first_sentence(cell: str) -> str:
+    """The first sentence of a table cell, as plain text (what a per-row requirement quotes)."""
+    text = plain_text(cell)
+    match = re.match(r"(.+?(?:\.(?=\s|$)|。))", text)
+    return match.group(1) if match else text
 
 
 @dataclass
