@@ -46,6 +46,19 @@ def dry_run_no_side_effect(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"the {len(before.items)}-instance listing is identical before and after a DryRun request"
 
 
+@check("dry_run_refused", optional={"params": dict, "drop": list})
+def dry_run_refused(ctx: CheckContext, args: dict[str, Any]) -> None:
+    """DryRun checks what the document lists before it answers DryRunOperation: here, a missing required parameter."""
+    query = Query(extra={"DryRun": "true", **args.get("params", {})}, drop=tuple(args.get("drop", ())))
+    what = ", ".join([*(f"without {p}" for p in args.get("drop", ())), *(f"{k}={v}" for k, v in
+                                                                        args.get("params", {}).items())])
+    answer = ctx.send(query, note=f"DryRun=true, {what}")
+    if answer.error_code in (None, DRY_RUN_CODE):
+        raise Failed(f"DryRun=true {what} answered {answer.error_code or 'a listing'} (HTTP {answer.status})",
+                     expected="the validation error", observed={"status": answer.status, "code": answer.error_code})
+    ctx.passed_message = f"DryRun=true {what} answered {answer.error_code} (HTTP {answer.status}; the code is observed)"
+
+
 @check("dry_run_bad_credentials")
 def dry_run_bad_credentials(ctx: CheckContext, args: dict[str, Any]) -> None:
     creds = ctx.client.credentials

@@ -10,7 +10,7 @@ from conformance.vendors.base import Query
 
 #: The arguments that describe a provoking request in ``requirements.yaml``.
 PROVOKING_ARGS: dict[str, type] = {"params": dict, "drop": list, "filters": dict, "ids": int, "tags": int,
-                                   "filter_count": int}
+                                   "filter_count": int, "filter": str, "values": int, "fillers": str}
 
 
 def provoking_query(ctx: CheckContext, args: dict[str, Any]) -> Query:
@@ -27,6 +27,8 @@ def provoking_query(ctx: CheckContext, args: dict[str, Any]) -> Query:
         query.ids = ctx.adapter.synthetic_ids(int(args["ids"]))
     if "tags" in args:
         query.tags = [(f"key{n}", f"value{n}") for n in range(1, int(args["tags"]) + 1)]
+    if "values" in args:
+        query.filters[args["filter"]] = [args["fillers"].format(n=n) for n in range(int(args["values"]))]
     if "filter_count" in args:
         query.filters = {}
         query.repeated_filters = [("zone", [listing_zone]) for _ in range(int(args["filter_count"]))]

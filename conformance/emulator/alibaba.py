@@ -92,6 +92,8 @@ class AlibabaService(Service):
             self.auth.verify(auth.alibaba_claim(request, params))
         if dry_run and "dry-run-skips-validation" in self.deviations:
             raise self._dry_run_passed()
+        if dry_run and "dry-run-skips-required" in self.deviations and not params.get("RegionId"):
+            raise self._dry_run_passed()
         region, conditions, page_number, page_size = self._query(params)
         if dry_run and "dry-run-ignored" not in self.deviations:
             if "dry-run-side-effect" in self.deviations:
@@ -134,8 +136,9 @@ class AlibabaService(Service):
                                400)
         else:
             value = [part.strip() for part in raw.split(",") if part.strip()]
-        if len(value) > MAX_ARRAY:
-            raise ApiError("InvalidParameter", f"The specified parameter {name} holds more than {MAX_ARRAY} values.",
+        most = 50 if "array-limit-50" in self.deviations else MAX_ARRAY
+        if len(value) > most and "array-limit-unchecked" not in self.deviations:
+            raise ApiError("InvalidParameter", f"The specified parameter {name} holds more than {most} values.",
                            400)
         return value
 
@@ -147,7 +150,8 @@ class AlibabaService(Service):
             if not match:
                 continue
             n = int(match.group(1))
-            if (n < 1 or n > MAX_TAGS) and "tag-count-unchecked" not in self.deviations:
+            most = 10 if "tag-limit-10" in self.deviations else MAX_TAGS
+            if (n < 1 or n > most) and "tag-count-unchecked" not in self.deviations:
                 raise self._table_error("InvalidTagCount")
             (keys if match.group(2).lower() == "key" else values)[n] = value
         orphans = sorted(set(values) - set(keys))
@@ -171,7 +175,8 @@ class AlibabaService(Service):
         if "region-ignored" in self.deviations:
             region = None
         page_number = self.paging_int(params, "PageNumber", 1, 1, None)
-        page_size = self.paging_int(params, "PageSize", 10, 1, 100)
+        page_size = self.paging_int(params, "PageSize", 10, 1,
+                                    1000 if "page-size-over-100-honoured" in self.deviations else 100)
         conditions: list[models.Condition] = []
         for name, spec in self.catalog.filters.items():
             raw = params.get(name)
@@ -233,8 +238,14 @@ class AlibabaService(Service):
         positions = self.backend.select(region, conditions, any_condition="filters-or" in self.deviations)
         window = self._page(positions, page_number, page_size)
         total = len(window) if "total-count-of-page" in self.deviations else len(positions)
+        if "total-count-ignores-filters" in self.deviations:
+            total = len(self.backend.select(region, []))
         echo_number = 1 if "page-number-ignored" in self.deviations else page_number
         echo_size = 10 if "page-size-not-echoed" in self.deviations else page_size
+        if "page-size-echo-of-partial-page" in self.deviations and 0 < len(window) < page_size:
+            echo_size = len(window)
+        if "page-number-echo-past-end" in self.deviations and not window and positions:
+            echo_number = (len(positions) - 1) // page_size + 1
         if fmt == "XML" or self.deviations & {"list-as-object", "number-as-string", "empty-list-null"}:
             items = [self._deviate_item(dict(self.backend.items[p])) for p in window]
             body: dict[str, Any] = {"RequestId": rid, "TotalCount": total, "PageNumber": echo_number,

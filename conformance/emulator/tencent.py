@@ -123,7 +123,7 @@ class TencentService(Service):
             raise self._error("InvalidRegion", f"The region {region} does not exist.")
         conditions = self._conditions(params, region)
         offset = self.paging_int(params, "Offset", 0, 0, None)
-        limit = self.paging_int(params, "Limit", 20, 1, 100)
+        limit = self.paging_int(params, "Limit", 20, 1, 1000 if "limit-over-100-honoured" in self.deviations else 100)
         return self._listing(region, conditions, offset, limit, params, rid)
 
     # ----------------------------------------------------------------- validation
@@ -144,7 +144,8 @@ class TencentService(Service):
         if ids is not None:
             if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
                 raise self._error("InvalidParameter", "InstanceIds must be a list of strings.")
-            if len(ids) > MAX_IDS and "id-limit-unchecked" not in self.deviations:
+            most = 50 if "id-limit-50" in self.deviations else MAX_IDS
+            if len(ids) > most and "id-limit-unchecked" not in self.deviations:
                 raise self._error("InvalidParameterValue.LimitExceeded")
             for instance_id in ids:
                 if not INSTANCE_ID.match(instance_id) and "malformed-id-accepted" not in self.deviations:
@@ -154,7 +155,8 @@ class TencentService(Service):
         if filters is not None:
             if not isinstance(filters, list) or not all(isinstance(f, dict) for f in filters):
                 raise self._error("InvalidParameter", "Filters must be a list of objects.")
-            if len(filters) > MAX_FILTERS and "filter-limit-unchecked" not in self.deviations:
+            most = 5 if "filter-limit-5" in self.deviations else MAX_FILTERS
+            if len(filters) > most and "filter-limit-unchecked" not in self.deviations:
                 raise self._error("InvalidParameterValue.LimitExceeded")
             for entry in filters:
                 condition = self._filter(entry, region)
@@ -209,6 +211,8 @@ class TencentService(Service):
         if not window and positions and "past-end-repeats-last" in self.deviations:
             window = positions[-limit:]
         total = len(window) if "total-count-of-page" in self.deviations else len(positions)
+        if "total-count-ignores-filters" in self.deviations:
+            total = len(self.backend.select(region, []))
         if not window and "instanceset-null" in self.deviations:
             items_json = b"null"
         elif "number-as-string" in self.deviations:
