@@ -59,8 +59,6 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
 _HTML_ITEM = re.compile(r"<li>", re.I)
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}")
-
-
 _NESTED_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
 
 
@@ -186,7 +184,7 @@ def split(text: str, sections: dict[str, str] | None = None) -> list[Statement]:
             out.append(Statement(_unique(f"{section}/{kind}", seen), "sample", text, section))
             i, previous = j + 1, ""
             continue
-        if "|" in line and i + 1 < len(lines) and _TABLE_SEPARATOR.match(lines[i + 1]):
+        if _starts_table(lines, i):
             j = _table_end(lines, i)
             caption = previous if previous and not re.search(r"[.。!?！？:：]$", previous) else heading
             for table in documents.parse_tables("\n".join(lines[i:j])):
@@ -194,12 +192,23 @@ def split(text: str, sections: dict[str, str] | None = None) -> list[Statement]:
             i, previous = j, ""
             continue
         if stripped:
+            # a paragraph or a list item: its lines up to a blank line, the next item or other structure
+            j = i + 1
+            while j < len(lines) and lines[j].strip() and not _LIST_ITEM.match(lines[j]) \
+                    and not lines[j].lstrip().startswith(("#", "```", "<pre")) and not _starts_table(lines, j):
+                j += 1
+            paragraph = "\n".join(lines[i:j])
             section = _section(heading, sections)
-            for sentence in sentences(clean(_LIST_ITEM.sub("", line))):
+            for sentence in sentences(clean(_LIST_ITEM.sub("", paragraph))):
                 out.append(Statement(_unique(f"{section}/{slug(sentence)}", seen), "sentence", sentence, section))
-            previous = clean(line)
+            i, previous = j, clean(paragraph)
+            continue
         i += 1
     return out
+
+
+def _starts_table(lines: list[str], i: int) -> bool:
+    return "|" in lines[i] and i + 1 < len(lines) and bool(_TABLE_SEPARATOR.match(lines[i + 1]))
 
 
 def _table_end(lines: list[str], start: int) -> int:
@@ -271,12 +280,18 @@ def entry_problem(entry: dict[str, Any] | None, requirement_ids: set[str]) -> st
 
 
 def problems(found: list[Statement], coverage: Coverage, requirement_ids: set[str]) -> list[str]:
-    """Everything that keeps the coverage from being whole, one line each (empty when all is accounted for)."""
+    """Everything that keeps the coverage from being whole, one line each (empty when all is accounted for).
+
+    A statement with no entry, or an entry that is neither covered nor excluded with a reason, or names a
+    requirement the catalogue does not have; an entry for a statement the document no longer has; and a
+    requirement of the catalogue that no statement cites (its sentence is not traced to the document).
+    """
     out = [f"{s.key}: {problem} ({s.text[:70]})" for s in found
            if (problem := entry_problem(coverage.entries.get(s.key), requirement_ids))]
     keys = {s.key for s in found}
-    return out + [f"{key}: stale entry, the document has no such statement" for key in coverage.entries
-                  if key not in keys]
+    out += [f"{key}: stale entry, the document has no such statement" for key in coverage.entries if key not in keys]
+    cited = {rid for key, entry in coverage.entries.items() if key in keys for rid in covered_by(entry)}
+    return out + [f"{rid}: a requirement no statement cites" for rid in sorted(requirement_ids - cited)]
 
 
 @dataclass(frozen=True)
