@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from conformance.commands import audit, baseline, diff, emulator, run
+from conformance.commands import audit, baseline, coverage, diff, emulator, run
 from conformance.errors import ExitCode, UsageError
 
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_emulator(sub)
     diff.add_diff(sub)
     baseline.add_baseline(sub)
+    coverage.add_coverage(sub)
     return parser
 
 
