@@ -82,6 +82,8 @@ def describe(inventory: list[dict], params: dict[str, str]) -> tuple[int, dict]:
     for name, raw in params.items():
         if name in ARRAYS:
             wanted = json.loads(raw) if raw.startswith("[") else raw.split(",")
+            if len(wanted) > 100:  # "a JSON array that consists of up to 100 ..."
+                return 400, {"Code": "InvalidParameter", "Message": f"{name} holds more than 100 values"}
             selected = [i for i in selected if set(wanted) & set(_values(i, name))]
         elif name in SINGLE:
             selected = [i for i in selected if raw in _values(i, name)]

@@ -243,3 +243,15 @@ def test_readme_shows_the_current_figure():
     readme = README.read_text(encoding="utf-8")
     for vendor in VENDORS:
         assert f"{vendor}: {statements.figure(vendor).line()}" in readme
+
+
+def test_the_run_report_shows_the_coverage(tmp_path):
+    """``conformance run``'s HTML report carries the coverage figure of the vendors it checked."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "conformance", "run", "--vendor", "tencent", "--category", "auth",
+                           "--report-dir", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "conformance.html").read_text(encoding="utf-8")
+    assert "id='spec-coverage'" in page and "tencent" in page.split("id='spec-coverage'")[1]

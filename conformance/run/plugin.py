@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from conformance.reports import html
+from conformance.reports.coverage import coverage_html
 from conformance.reports.json_report import Report
 from conformance.results import Result, summary
 from conformance.run import options
@@ -175,7 +176,8 @@ class Collector:
         """The requirement matrix and every requirement's evidence, at the top of pytest-html's report."""
         started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.report.started))
         prefix.append(html.render(self.report.results, self.report.targets,
-                                         title="Conformance of DescribeInstances", started=started))
+                                  title="Conformance of DescribeInstances", started=started))
+        prefix.append(coverage_html(list(self.session.settings.vendors)))
 
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
         results = self.report.results
