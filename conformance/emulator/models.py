@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -133,9 +133,12 @@ class Backend:
     #: A value carried by at least 1/DENSITY of the instances is kept as a bitmask.
     DENSITY = 64
 
-    def __init__(self, items: Sequence[Item], cat: VendorCatalog, region_of: Callable[[Item], str]):
+    def __init__(self, items: Sequence[Item], cat: VendorCatalog, region_of: Callable[[Item], str],
+                 extra_filters: Mapping[str, Any] | None = None):
         self.items: list[Item] = list(items)
         self.catalog = cat
+        #: the document's filters, then the vendor's undocumented ones (anything with ``match`` and ``values``)
+        self.filters: dict[str, Any] = {**cat.filters, **(extra_filters or {})}
         self._region_of = region_of
         size = len(self.items)
         by_region: dict[str, list[int]] = {}
@@ -159,7 +162,7 @@ class Backend:
 
     def _keys(self, item: Item) -> list[tuple[str, str]]:
         cat = self.catalog
-        keys = [(name, value) for name, spec in cat.filters.items() if spec.match not in ("wildcard", "fuzzy")
+        keys = [(name, value) for name, spec in self.filters.items() if spec.match not in ("wildcard", "fuzzy")
                 for value in spec.values(item)]
         if "tags" in cat.item:
             for tag in cat.item.all("tags", item):
@@ -197,7 +200,7 @@ class Backend:
         return [index.get(v, _NOTHING) for v in condition.values]
 
     def _scan(self, condition: Condition, positions: Iterable[int]) -> set[int]:
-        spec = self.catalog.filters[condition.name]
+        spec = self.filters[condition.name]
         test = wildcard_matches if condition.match == "wildcard" else _contains
         return {
             position for position in positions
