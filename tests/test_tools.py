@@ -169,12 +169,21 @@ policies:
       - type: value
         key: VirtualPrivateCloud.VpcId
         value: {vpc}
+  - name: by-id
+    resource: tencentcloud.cvm
+    filters:
+      - type: value
+        key: InstanceId
+        op: in
+        value: {ids}
 """
 
 
 def custodian(cloud, tmp_path, proxy, secret=None):
     policy = tmp_path / "policy.yml"
-    policy.write_text(POLICY.format(vpc=cloud.listed()[0]["VirtualPrivateCloud"]["VpcId"]))
+    listed = cloud.listed()
+    policy.write_text(POLICY.format(vpc=listed[0]["VirtualPrivateCloud"]["VpcId"],
+                                    ids=json.dumps([i["InstanceId"] for i in listed[2:5]])))
     env = {**tool_env(cloud, tmp_path, secret), "HTTPS_PROXY": proxy}
     return subprocess.run([str(BIN / "custodian"), "run", "-s", str(tmp_path / "out"), "--region", cloud.region,
                            str(policy)], env=env, capture_output=True, text=True, timeout=180)
@@ -201,6 +210,7 @@ def test_custodian_policies_on_state_and_tags(tmp_path):
         vpc = listed[0]["VirtualPrivateCloud"]["VpcId"]
         assert custodian_found(tmp_path, "one-vpc") == [
             i["InstanceId"] for i in listed if i["VirtualPrivateCloud"]["VpcId"] == vpc]
+        assert custodian_found(tmp_path, "by-id") == [i["InstanceId"] for i in listed[2:5]]
         (tmp_path / "wrong").mkdir()
         refused = custodian(cloud, tmp_path / "wrong", proxy, secret="wrong")
         assert refused.returncode != 0 and "AuthFailure.SignatureFailure" in refused.stderr

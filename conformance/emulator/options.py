@@ -11,6 +11,7 @@ message is the one line to print before exiting 2).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,8 @@ def apply_emulator_options(args: argparse.Namespace, config: EmulatorConfig) -> 
         raise OptionError(str(exc)) from None
     config.faults = plan if plan.active else None
     config.tls = bool(getattr(args, "tls", False))
+    if config.tls and importlib.util.find_spec("trustme") is None:
+        raise OptionError("--tls needs trustme to make its certificate: pip install trustme")
 
 
 @dataclass

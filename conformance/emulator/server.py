@@ -13,6 +13,7 @@ import asyncio
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,7 +84,8 @@ class EmulatorApp:
         self.service = service
         self.plan = plan if plan is not None and plan.active else None
         self.sequence = 0
-        self.faults_met: list[tuple[int, str]] = []  # (sequence, fault): what was injected, for tests and logs
+        # (sequence, fault): what was injected, for tests and logs; bounded for long runs
+        self.faults_met: deque[tuple[int, str]] = deque(maxlen=100_000)
 
     def replace(self, items: Sequence[dict[str, Any]]) -> None:
         """Serve ``items`` from now on; credentials, deviations and nonces stay."""
