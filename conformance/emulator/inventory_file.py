@@ -50,7 +50,9 @@ def _parse(vendor: str, path: Path, text: str) -> Any:
             raise InventoryError(f"inventory {path}: an error answer ({code}), not a listing")
         return xmlcodec.decode(stripped, catalog.load(vendor).response_schema)
     try:
-        return json.loads(stripped) if path.suffix == ".json" or stripped[:1] in "[{" else yaml.safe_load(stripped)
+        if path.suffix == ".json":
+            return json.loads(stripped)
+        return yaml.safe_load(stripped)  # YAML reads JSON too, and saved answers often lack a .json suffix
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InventoryError(f"inventory {path} is not valid JSON/YAML: {exc}") from None
 

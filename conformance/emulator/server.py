@@ -62,6 +62,7 @@ def service_for(vendor: str, items: Sequence[dict[str, Any]], authenticator: aut
 
 
 def build_service(config: EmulatorConfig) -> Service:
+    """The service ``config`` describes: its inventory (generated or given), credentials and deviations."""
     chosen = deviation_catalogue.resolve(config.vendor, config.deviations)
     items = config.items if config.items is not None \
         else inventory.generate(config.vendor, config.instances, config.seed)

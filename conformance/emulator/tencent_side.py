@@ -45,6 +45,7 @@ def account_of(key_id: str) -> str:
 
 
 def zones(service: "TencentService", region: str) -> list[str]:
+    """A region's zones: ``-1`` to ``-3``, and any zone an instance of the inventory sits in."""
     seen = {f"{region}-{n}" for n in (1, 2, 3)}
     seen |= {z for z in service.backend.values("zone") if z.rsplit("-", 1)[0] == region}
     return sorted(seen, key=lambda z: (len(z), z))
