@@ -79,6 +79,18 @@ def test_tencent_instances_carry_todays_fields_and_stay_schema_valid():
     assert all(i["LatestOperation"] is None for i in items)  # null where the real service returns null
 
 
+def test_real_nulls_are_opt_in_for_the_generated_inventory():
+    plain = inventory.generate("tencent", 40, seed=2)
+    real = inventory.generate("tencent", 40, seed=2, real_nulls=True)
+    postpaid = [n for n, i in enumerate(plain) if i["InstanceChargeType"] == "POSTPAID_BY_HOUR"]
+    assert postpaid and all(plain[n]["ExpiredTime"] == "" for n in postpaid)
+    assert all(real[n]["ExpiredTime"] is None and real[n]["RenewFlag"] is None for n in postpaid)
+    assert [i for n, i in enumerate(real) if n not in postpaid] == [i for n, i in enumerate(plain) if n not in postpaid]
+    with fake_cloud("tencent", 40, seed=2, real_nulls=True) as cloud:
+        answer = _ask(cloud, Filters=[{"Name": "instance-charge-type", "Values": ["POSTPAID_BY_HOUR"]}])
+    assert answer["InstanceSet"] and all(i["ExpiredTime"] is None for i in answer["InstanceSet"])
+
+
 def test_todays_fields_follow_the_current_sdks_instance_model():
     from tencentcloud.cvm.v20170312 import models
 

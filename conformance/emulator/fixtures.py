@@ -121,17 +121,20 @@ def _merged(base: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
 @contextmanager
 def fake_cloud(vendor: str, instances: int | Sequence[dict[str, Any]] = 60, *, seed: int = 0,
                faults: "FaultPlan | dict[str, Any] | None" = None, tls: bool = False, key_id: str | None = None,
-               key_secret: str | None = None, region: str | None = None) -> Iterator[FakeCloud]:
+               key_secret: str | None = None, region: str | None = None,
+               real_nulls: bool = False) -> Iterator[FakeCloud]:
     """An emulator of ``vendor`` on an ephemeral port for the duration of the block.
 
     ``instances`` is a number of generated instances or the instances
     themselves; ``faults`` a :class:`~conformance.emulator.faults.FaultPlan`
-    or its fields (``{"throttle": 0.2, "seed": 1}``).
+    or its fields (``{"throttle": 0.2, "seed": 1}``); ``real_nulls`` puts
+    null where the real service does even in documented fields (Tencent's
+    ``ExpiredTime``/``RenewFlag`` of pay-as-you-go instances).
     """
     from conformance.emulator.faults import FaultPlan
     from conformance.emulator.server import Emulator, EmulatorConfig
 
-    config = EmulatorConfig(vendor, seed=seed, tls=tls)
+    config = EmulatorConfig(vendor, seed=seed, tls=tls, real_nulls=real_nulls)
     if isinstance(instances, int):
         config.instances = instances
     else:

@@ -319,10 +319,26 @@ def tencent_today(m: Machine) -> dict[str, Any]:
 RENDERERS = {"alibaba": render_alibaba, "tencent": render_tencent}
 
 
-def generate(vendor: str, count: int = 60, seed: int = 0) -> list[dict[str, Any]]:
-    """``count`` instances in the vendor's response shape, deterministic for ``seed``."""
+#: Documented Tencent fields the real service answers null for a pay-as-you-go instance.
+TENCENT_POSTPAID_NULLS = ("RenewFlag", "ExpiredTime")
+
+
+def generate(vendor: str, count: int = 60, seed: int = 0, real_nulls: bool = False) -> list[dict[str, Any]]:
+    """``count`` instances in the vendor's response shape, deterministic for ``seed``.
+
+    ``real_nulls`` puts null where the real service answers null even in a
+    documented field (Tencent's ``RenewFlag`` and ``ExpiredTime`` of a
+    pay-as-you-go instance). It is off by default: the suite's schema check
+    still refuses null in a documented field, and the default inventory must
+    pass the suite.
+    """
     render = RENDERERS[vendor]
-    return [render(m) for m in generate_machines(vendor, count, seed)]
+    items = [render(m) for m in generate_machines(vendor, count, seed)]
+    if real_nulls and vendor == "tencent":
+        for item in items:
+            if item["InstanceChargeType"] == "POSTPAID_BY_HOUR":
+                item.update(dict.fromkeys(TENCENT_POSTPAID_NULLS))
+    return items
 
 
 # Loading files lives in inventory_file; these names stay importable from here.

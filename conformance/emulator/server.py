@@ -44,6 +44,7 @@ class EmulatorConfig:
     deviations: Sequence[str] = field(default_factory=tuple)
     tls: bool = False  # serve https with a certificate made at start-up (see conformance.emulator.tls)
     faults: FaultPlan | None = None  # throttling, errors, latency, resets and churn on purpose
+    real_nulls: bool = False  # null in documented fields where the real service answers null (inventory.generate)
 
 
 Service = alibaba.AlibabaService | tencent.TencentService
@@ -65,7 +66,7 @@ def build_service(config: EmulatorConfig) -> Service:
     """The service ``config`` describes: its inventory (generated or given), credentials and deviations."""
     chosen = deviation_catalogue.resolve(config.vendor, config.deviations)
     items = config.items if config.items is not None \
-        else inventory.generate(config.vendor, config.instances, config.seed)
+        else inventory.generate(config.vendor, config.instances, config.seed, config.real_nulls)
     authenticator = auth.Authenticator(config.vendor, {config.key_id: config.key_secret}, chosen)
     return service_for(config.vendor, items, authenticator, chosen)
 
