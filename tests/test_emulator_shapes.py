@@ -214,11 +214,12 @@ def _parse(*argv):
 def test_options_fill_the_config():
     config = EmulatorConfig("alibaba")
     apply_emulator_options(_parse("--tls", "--fault", "throttle=0.2", "--fault", "latency=50ms", "--churn", "0.1",
-                                  "--seed", "9"), config)
+                                  "--seed", "9", "--real-nulls"), config)
     assert config.tls and config.faults == FaultPlan(throttle=0.2, latency_ms=50, churn=0.1, seed=9)
+    assert config.real_nulls
     plain = EmulatorConfig("alibaba")
     apply_emulator_options(_parse(), plain)
-    assert plain.faults is None and not plain.tls
+    assert plain.faults is None and not plain.tls and not plain.real_nulls
     with pytest.raises(OptionError, match="--fault throttle=2: expected a probability"):
         apply_emulator_options(_parse("--fault", "throttle=2"), EmulatorConfig("alibaba"))
 
@@ -261,6 +262,8 @@ def test_a_fake_cloud_starts_within_half_a_second_and_can_be_reseeded(vendor):
         took = time.perf_counter() - started
         assert len(cloud.instances) == 60
         mine = cloud.instance(InstanceName="mine-1")
+        other = cloud.instance()
+        assert other["InstanceId"] != mine["InstanceId"]
         cloud.add_instances(mine)
         assert cloud.listed()[-1]["InstanceName"] == "mine-1"
         cloud.replace_instances([mine])

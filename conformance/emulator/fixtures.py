@@ -40,6 +40,7 @@ class FakeCloud:
     vendor: str
     emulator: "Emulator"
     region: str
+    made: int = 0  # instances made by :meth:`instance` so far
 
     @property
     def endpoint(self) -> str:
@@ -88,8 +89,8 @@ class FakeCloud:
         """A complete, realistic instance of this cloud's region with ``fields`` laid over it (dicts merged)."""
         from conformance.emulator import inventory
 
-        seed = len(self.emulator.service.backend.items) + 7919 * self.emulator.app.sequence
-        base = inventory.generate(self.vendor, 1, seed=f"fixture-{seed}")[0]  # type: ignore[arg-type]
+        self.made += 1  # each call a different instance (ids, addresses), the same ones run after run
+        base = inventory.generate(self.vendor, 1, seed=f"fixture-{self.made}")[0]  # type: ignore[arg-type]
         return _merged(base, fields)
 
     def replace_instances(self, items: Sequence[dict[str, Any]]) -> None:

@@ -1,4 +1,4 @@
-"""The ``conformance emulator`` flags of issue 12: --tls, --fault, --churn.
+"""The ``conformance emulator`` flags of issue 12: --tls, --fault, --churn, --real-nulls.
 
 Kept out of ``conformance/cli.py`` so that the emulator owns its options;
 ``cmd_emulator`` calls :func:`add_emulator_options` when it builds its parser
@@ -24,7 +24,7 @@ class OptionError(ValueError):
 
 
 def add_emulator_options(parser: argparse.ArgumentParser) -> None:
-    """Add --tls, --fault NAME=VALUE (repeatable) and --churn P to ``conformance emulator``."""
+    """Add --tls, --fault NAME=VALUE (repeatable), --churn P and --real-nulls to ``conformance emulator``."""
     parser.add_argument("--tls", action="store_true",
                         help="serve https with a certificate made at start-up; prints the CA file to trust")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME=VALUE",
@@ -32,10 +32,13 @@ def add_emulator_options(parser: argparse.ArgumentParser) -> None:
                              "latency=50ms; decided by --seed and the request's number, so a run repeats")
     parser.add_argument("--churn", type=float, default=0.0, metavar="P",
                         help="chance per request that one instance is deleted and another created (default 0)")
+    parser.add_argument("--real-nulls", action="store_true",
+                        help="generated Tencent instances answer null where the real service does, documented "
+                             "fields included (ExpiredTime of pay-as-you-go); the suite's schema check refuses them")
 
 
 def apply_emulator_options(args: argparse.Namespace, config: EmulatorConfig) -> None:
-    """Put the parsed --tls/--fault/--churn into ``config``; the fault seed is --seed."""
+    """Put the parsed --tls/--fault/--churn/--real-nulls into ``config``; the fault seed is --seed."""
     try:
         plan = faults.parse(list(getattr(args, "fault", []) or []), float(getattr(args, "churn", 0.0) or 0.0),
                             int(getattr(args, "seed", 0) or 0))
@@ -43,6 +46,7 @@ def apply_emulator_options(args: argparse.Namespace, config: EmulatorConfig) -> 
         raise OptionError(str(exc)) from None
     config.faults = plan if plan.active else None
     config.tls = bool(getattr(args, "tls", False))
+    config.real_nulls = bool(getattr(args, "real_nulls", False))
     if config.tls and importlib.util.find_spec("trustme") is None:
         raise OptionError("--tls needs trustme to make its certificate: pip install trustme")
 
