@@ -235,7 +235,12 @@ class Emulator:
     def stop(self) -> None:
         self._server.should_exit = True
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=1)
+            if self._thread.is_alive():
+                # A client pool may keep an idle TLS connection whose close_notify never comes back: uvicorn
+                # would wait for it (up to asyncio's 30 s). In-flight answers have had their second.
+                self._server.force_exit = True
+                self._thread.join(timeout=10)
         self._socket.close()
         if self.tls is not None:
             self.tls.remove()
