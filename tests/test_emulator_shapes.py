@@ -162,6 +162,16 @@ def test_todays_filters_select_exactly_the_carriers(tencent, name, carried):
         i["InstanceId"] for i in listed if set(values[:2]) & set(carried(i)) and i["InstanceState"] == "RUNNING"]
 
 
+def test_creation_time_filters_bound_the_listing(tencent):
+    listed = tencent.listed()
+    start, end = "2024-01-02 00:00:00", "2024-01-03 12:00:00"
+    answer = _ask(tencent, Filters=[{"Name": "creation-start-time", "Values": [start]},
+                                    {"Name": "creation-end-time", "Values": [end]}])
+    expected = [i["InstanceId"] for i in listed if "2024-01-02T00:00:00Z" <= i["CreatedTime"] <= "2024-01-03T12:00:00Z"]
+    assert expected and [i["InstanceId"] for i in answer["InstanceSet"]] == expected
+    assert _error(tencent, Filters=[{"Name": "creation-start-time", "Values": ["yesterday"]}]) == "InvalidParameterValue"
+
+
 @pytest.mark.parametrize("name", ["no-such-filter", "tag:", "tag-pair", "instance-status"])
 def test_names_no_version_supports_are_still_refused(tencent, name):
     assert _error(tencent, Filters=[{"Name": name, "Values": ["x"]}]) == "InvalidFilter"

@@ -212,8 +212,11 @@ class TencentService(Service):
             raise self._error("InvalidParameter", f"The filter {name} needs a non-empty list of Values.")
         if len(values) > MAX_VALUES:
             raise self._error("InvalidFilterValue.LimitExceeded")
-        index, wanted = tencent_filters.condition_args(name, [str(v) for v in values])
-        return models.Condition(index, wanted)
+        try:
+            index, wanted, match = tencent_filters.condition_args(name, [str(v) for v in values])
+        except ValueError as exc:
+            raise self._error("InvalidParameterValue", str(exc)) from None
+        return models.Condition(index, wanted, match)
 
     # ----------------------------------------------------------------- answers
 

@@ -10,6 +10,7 @@ on ``key\\0value``. Names no version supports still answer ``InvalidFilter``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,32 @@ class DerivedFilter:
 
     def values(self, item: dict[str, Any]) -> list[str]:
         return self.derive(item)
+
+
+@dataclass(frozen=True)
+class ScanFilter:
+    """A filter tested instance by instance (a range, not a value): ``test(wanted, carried)``."""
+
+    name: str
+    derive: Callable[[dict[str, Any]], list[str]]
+    test: Callable[[str, str], bool]
+    match: str = "scan"
+
+    def values(self, item: dict[str, Any]) -> list[str]:
+        return self.derive(item)
+
+
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+
+
+def wire_time(text: str) -> str | None:
+    """``2023-06-01 00:00:00`` (the SDK's example) as ``2023-06-01T00:00:00Z``, comparable with CreatedTime."""
+    return f"{text[:10]}T{text[11:]}Z" if _TIME.match(text) else None
+
+
+def _created(item: dict[str, Any]) -> list[str]:
+    created = item.get("CreatedTime")
+    return [created] if isinstance(created, str) and created else []
 
 
 def _tags(item: dict[str, Any]) -> list[dict[str, Any]]:
@@ -53,6 +80,9 @@ EXTRA_FILTERS: dict[str, Any] = {
     "tag-key": DerivedFilter("tag-key", lambda item: [str(t.get("Key", "")) for t in _tags(item)]),
     "tag-value": DerivedFilter("tag-value", lambda item: [str(t.get("Value", "")) for t in _tags(item)]),
     TAG_PAIR: DerivedFilter(TAG_PAIR, _tag_pairs),
+    # creation times: instances created at or after / at or before, times taken as UTC
+    "creation-start-time": ScanFilter("creation-start-time", _created, lambda wanted, created: created >= wanted),
+    "creation-end-time": ScanFilter("creation-end-time", _created, lambda wanted, created: created <= wanted),
 }
 
 
@@ -62,12 +92,22 @@ def accepted(name: Any) -> bool:
         (name in EXTRA_FILTERS and name != TAG_PAIR) or (name.startswith(TAG_PREFIX) and len(name) > len(TAG_PREFIX)))
 
 
-def condition_args(name: str, values: list[str]) -> tuple[str, tuple[str, ...]]:
-    """The index name and the values a filter of today's API is answered with."""
+def condition_args(name: str, values: list[str]) -> tuple[str, tuple[str, ...], str]:
+    """The index name, the values and the match a filter of today's API is answered with.
+
+    Raises ValueError for a value the filter cannot take (a creation time not in the SDK's format).
+    """
     if name.startswith(TAG_PREFIX):
         key = name[len(TAG_PREFIX):]
-        return TAG_PAIR, tuple(f"{key}\0{v}" for v in values)
-    return name, tuple(values)
+        return TAG_PAIR, tuple(f"{key}\0{v}" for v in values), "exact"
+    spec = EXTRA_FILTERS[name]
+    if spec.match == "scan":
+        times = [wire_time(v) for v in values]
+        if None in times:
+            raise ValueError(f"the value of {name} must look like 2023-06-01 00:00:00")
+        return name, tuple(t for t in times if t is not None), "scan"
+    return name, tuple(values), "exact"
 
 
-__all__ = ["EXTRA_FILTERS", "TAG_PAIR", "TAG_PREFIX", "DerivedFilter", "accepted", "condition_args"]
+__all__ = ["EXTRA_FILTERS", "TAG_PAIR", "TAG_PREFIX", "DerivedFilter", "ScanFilter", "accepted", "condition_args",
+           "wire_time"]
