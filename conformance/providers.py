@@ -2,7 +2,7 @@
 
 A row names where a provider's knowledge lives: its vendor document, the
 folder of ``schemas/`` derived from it, the module that parses the document,
-its adapter and its emulator service. Layers find a provider's pieces through
+and its adapter (the emulator registers its services itself). Layers find a provider's pieces through
 this table (by module path, imported on first use), so no layer branches on a
 provider's name. Adding a provider adds a row here; see the README's "Adding a
 provider".
@@ -27,8 +27,6 @@ class Provider:
     parser: str
     #: ``module:Class`` of the adapter (``conformance.vendors``)
     adapter: str
-    #: ``module:Class`` of the emulator's wire service (``conformance.emulator``); empty when there is none
-    emulator: str = ""
 
 
 PROVIDERS: dict[str, Provider] = {}
@@ -56,10 +54,8 @@ def names() -> tuple[str, ...]:
 register(Provider(
     name="alibaba", title="Alibaba Cloud ECS DescribeInstances (2014-05-26)",
     document="alibaba-ecs-2014-05-26-DescribeInstances.md", schema_dir="alibaba-ecs-2014-05-26",
-    parser="conformance.spec.parsers.alibaba", adapter="conformance.vendors.alibaba:AlibabaAdapter",
-    emulator="conformance.emulator.alibaba:AlibabaService"))
+    parser="conformance.spec.parsers.alibaba", adapter="conformance.vendors.alibaba:AlibabaAdapter"))
 register(Provider(
     name="tencent", title="Tencent Cloud CVM DescribeInstances (2017-03-12)",
     document="tencent-cvm-2017-03-12-DescribeInstances.md", schema_dir="tencent-cvm-2017-03-12",
-    parser="conformance.spec.parsers.tencent", adapter="conformance.vendors.tencent:TencentAdapter",
-    emulator="conformance.emulator.tencent:TencentService"))
+    parser="conformance.spec.parsers.tencent", adapter="conformance.vendors.tencent:TencentAdapter"))

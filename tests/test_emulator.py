@@ -97,6 +97,30 @@ def test_inventory_file_is_validated_against_the_response_schema(tmp_path):
     assert result.returncode == 2 and "instance 1 at CPU" in result.stderr
 
 
+def _cli_has_issue_12_flags() -> bool:
+    """Whether cli.py calls conformance.emulator.options yet (it is wired outside the emulator)."""
+    return "--tls" in run_cli("emulator", "--help").stdout
+
+
+@pytest.mark.skipif(not _cli_has_issue_12_flags(), reason="conformance emulator does not call options.py yet")
+def test_tls_and_fault_flags_on_the_command_line(tmp_path):
+    bad = run_cli("emulator", "--vendor", "alibaba", "--fault", "throttle=2")
+    assert bad.returncode == 2 and "expected a probability" in bad.stderr and len(bad.stderr.splitlines()) == 1
+    process = subprocess.Popen([*CLI, "emulator", "--vendor", "tencent", "--tls", "--fault", "throttle=1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = process.stdout.readline().strip().removeprefix("listening on ")
+        ca = process.stdout.readline().strip().removeprefix("CA file: ")
+        assert url.startswith("https://127.0.0.1:") and os.path.isfile(ca)
+        answer = httpx.post(url, json={}, headers={"X-TC-Action": "DescribeInstances"}, verify=ca)
+        assert answer.json()["Response"]["Error"]["Code"] == "RequestLimitExceeded"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        assert not os.path.exists(ca)
+    finally:
+        process.kill()
+
+
 # ------------------------------------------------------------------ inventory
 
 @pytest.mark.parametrize("vendor", providers.names())

@@ -14,7 +14,8 @@ import uvicorn
 from conformance import providers
 from conformance.emulator import deviations, inventory
 from conformance.emulator.auth import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET
-from conformance.emulator.server import EmulatorConfig, bind, build_service, create_app
+from conformance.emulator.options import OptionError, add_emulator_options, apply_emulator_options, serving
+from conformance.emulator.server import EmulatorConfig, bind, build_service
 from conformance.errors import UsageError
 from conformance.run.options import whole_number
 
@@ -42,6 +43,7 @@ def add_emulator(sub: Any) -> None:
     p.add_argument("--deviation", action="append", default=[], metavar="NAME",
                    help="break one documented rule (repeatable); see --list-deviations")
     p.add_argument("--list-deviations", action="store_true", help="list the deviations and the requirement each breaks")
+    add_emulator_options(p)  # --tls, --fault NAME=VALUE, --churn P, --real-nulls
     p.set_defaults(handler=cmd_emulator)
 
 
@@ -83,17 +85,23 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     try:
         if args.inventory:
             config.items = inventory.load_file(args.vendor, args.inventory)
+        apply_emulator_options(args, config)
         service = build_service(config)
-    except (inventory.InventoryError, deviations.UnknownDeviation) as exc:
+    except (inventory.InventoryError, deviations.UnknownDeviation, OptionError) as exc:
         raise UsageError(f"conformance emulator: {exc}") from None
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
         raise UsageError(f"conformance emulator: cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     host, bound = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    server = _QuietServer(uvicorn.Config(create_app(service), log_level="warning", access_log=False, lifespan="off"))
-    print(f"listening on http://{shown}:{bound}", flush=True)
-    server.run(sockets=[sock])
+    served = serving(service, config)
+    server = _QuietServer(uvicorn.Config(served.app, log_level="warning", access_log=False, lifespan="off",
+                                         **served.uvicorn_kwargs))
+    for line in served.banner(host, bound):  # "listening on http(s)://...", then "CA file: ..." with --tls
+        print(line, flush=True)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        served.close()
     print("stopped", file=sys.stderr, flush=True)
     return 0

@@ -69,6 +69,11 @@ class AlibabaService(Service):
             return WireResponse(error.status, XML_TYPE, xmlcodec.encode("Error", body))
         return WireResponse(error.status, JSON_TYPE, json.dumps(body).encode())
 
+    def error_answer(self, request: WireRequest, code: str, message: str, status: int) -> WireResponse:
+        """An error in this vendor's format (a fault on purpose, for instance)."""
+        fmt = "XML" if {**request.query, **request.form}.get("Format", "JSON").upper() == "XML" else "JSON"
+        return self._render_error(ApiError(code, message, status), fmt, request_id())
+
     # ----------------------------------------------------------------- entry
 
     def handle(self, request: WireRequest) -> WireResponse:
@@ -248,8 +253,8 @@ class AlibabaService(Service):
             echo_number = (len(positions) - 1) // page_size + 1
         if fmt == "XML" or self.deviations & {"list-as-object", "number-as-string", "empty-list-null"}:
             items = [self._deviate_item(dict(self.backend.items[p])) for p in window]
-            body: dict[str, Any] = {"RequestId": rid, "TotalCount": total, "PageNumber": echo_number,
-                                    "PageSize": echo_size, "Instances": {"Instance": items}}
+            body: dict[str, Any] = {"PageNumber": echo_number, "TotalCount": total, "PageSize": echo_size,
+                                    "RequestId": rid, "Instances": {"Instance": items}}
             if not items and "empty-list-null" in self.deviations and fmt == "JSON":
                 body["Instances"]["Instance"] = None
             if fmt == "XML":
@@ -260,7 +265,8 @@ class AlibabaService(Service):
                     xml = xml.replace(b">true<", b">True<").replace(b">false<", b">False<")
                 return WireResponse(200, XML_TYPE, xml)
             return WireResponse(200, JSON_TYPE, json.dumps(body, separators=(",", ":")).encode())
-        head = json.dumps({"RequestId": rid, "TotalCount": total, "PageNumber": echo_number, "PageSize": echo_size},
+        # the document's sample order (key_order.ANSWER_ORDER)
+        head = json.dumps({"PageNumber": echo_number, "TotalCount": total, "PageSize": echo_size, "RequestId": rid},
                           separators=(",", ":")).encode()
         items_json = b",".join(self._items_json[p] for p in window)
         return WireResponse(200, JSON_TYPE, head[:-1] + b',"Instances":{"Instance":[' + items_json + b"]}}")

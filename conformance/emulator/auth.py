@@ -97,7 +97,8 @@ def alibaba_claim(request: WireRequest, params: dict[str, str]) -> Claim | None:
     )
 
 
-def tencent_claim(request: WireRequest, params: dict[str, str]) -> Claim | None:
+def tencent_claim(request: WireRequest, params: dict[str, str], service_name: str = "cvm") -> Claim | None:
+    """What a Tencent request claims; a TC3 scope must name ``service_name`` (``cvm``, or ``sts`` for STS)."""
     header = request.headers.get("authorization", "")
     if header.startswith(signing.TC3):
         auth = signing.parse_authorization(header)
@@ -110,7 +111,7 @@ def tencent_claim(request: WireRequest, params: dict[str, str]) -> Claim | None:
         day = time.strftime("%Y-%m-%d", time.gmtime(epoch)) if epoch is not None else None
 
         def expected(secret: str) -> str:
-            if date != day or service != "cvm" or tuple(auth.signed_headers) != ("content-type", "host"):
+            if date != day or service != service_name or tuple(auth.signed_headers) != ("content-type", "host"):
                 return ""  # the scope does not match the request: no signature can be right
             payload = b"" if request.method == "GET" else request.body
             canonical = signing.tc3_canonical_request(

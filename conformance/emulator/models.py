@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -135,9 +135,12 @@ class Backend:
     #: A value carried by at least 1/DENSITY of the instances is kept as a bitmask.
     DENSITY = 64
 
-    def __init__(self, items: Sequence[Item], cat: VendorCatalog, region_of: Callable[[Item], str]):
+    def __init__(self, items: Sequence[Item], cat: VendorCatalog, region_of: Callable[[Item], str],
+                 extra_filters: Mapping[str, Any] | None = None):
         self.items: list[Item] = list(items)
         self.catalog = cat
+        #: the document's filters, then the vendor's undocumented ones (anything with ``match`` and ``values``)
+        self.filters: dict[str, Any] = {**cat.filters, **(extra_filters or {})}
         self._region_of = region_of
         size = len(self.items)
         by_region: dict[str, list[int]] = {}
@@ -161,7 +164,7 @@ class Backend:
 
     def _keys(self, item: Item) -> list[tuple[str, str]]:
         cat = self.catalog
-        keys = [(name, value) for name, spec in cat.filters.items() if spec.match not in ("wildcard", "fuzzy")
+        keys = [(name, value) for name, spec in self.filters.items() if spec.match not in SCANNED
                 for value in spec.values(item)]
         if "tags" in cat.item:
             for tag in cat.item.all("tags", item):
@@ -199,15 +202,15 @@ class Backend:
         return [index.get(v, _NOTHING) for v in condition.values]
 
     def _scan(self, condition: Condition, positions: Iterable[int]) -> set[int]:
-        spec = self.catalog.filters[condition.name]
-        test = wildcard_matches if condition.match == "wildcard" else _contains
+        spec = self.filters[condition.name]
+        test = {"wildcard": wildcard_matches, "scan": getattr(spec, "test", _contains)}.get(condition.match, _contains)
         return {
             position for position in positions
             if any(test(pattern, value) for pattern in condition.values for value in spec.values(self.items[position]))
         }
 
     def _condition_mask(self, condition: Condition, region: str | None, scope_mask: int) -> int:
-        if condition.match in ("wildcard", "fuzzy"):
+        if condition.match in SCANNED:
             return _mask_of(self._scan(condition, Selection(scope_mask)), self._size)
         masks = [p.mask if p.mask is not None else _mask_of(p.positions, self._size)
                  for p in self._postings(condition, region)]
@@ -236,7 +239,7 @@ class Backend:
                 combined |= self._condition_mask(condition, region, scope_mask)
             return Selection(combined & scope_mask)
         # A condition that can only hold for a few instances drives: test each of them against the rest.
-        sparse = [c for c in conditions if c.match not in ("wildcard", "fuzzy") and not c.every
+        sparse = [c for c in conditions if c.match not in SCANNED and not c.every
                   and all(p.mask is None for p in self._postings(c, region))]
         if sparse:
             driver = min(sparse, key=lambda c: sum(len(p) for p in self._postings(c, region)))
@@ -244,7 +247,7 @@ class Backend:
             for condition in conditions:
                 if condition is driver:
                     continue
-                if condition.match in ("wildcard", "fuzzy"):
+                if condition.match in SCANNED:
                     kept = self._scan(condition, candidates)
                     candidates = [p for p in candidates if p in kept]
                     continue
@@ -255,7 +258,7 @@ class Backend:
                     candidates = [p for p in candidates if any(p in ps for ps in postings)]
             return Selection(positions=candidates)
         combined = scope_mask
-        for condition in sorted(conditions, key=lambda c: c.match in ("wildcard", "fuzzy")):
+        for condition in sorted(conditions, key=lambda c: c.match in SCANNED):
             combined &= self._condition_mask(condition, region, combined)
             if not combined:
                 break
@@ -263,6 +266,8 @@ class Backend:
 
 
 _NOTHING = _Postings(set(), 0, False)
+#: Matches answered by testing each candidate instead of from the index; ``scan`` filters bring their own test.
+SCANNED = ("wildcard", "fuzzy", "scan")
 
 
 def _contains(pattern: str, value: str) -> bool:

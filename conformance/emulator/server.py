@@ -9,18 +9,22 @@ serves the same app in the foreground.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
 
-from conformance.emulator import alibaba, auth, inventory, models, tencent
+from conformance.emulator import alibaba, auth, churn, faults, inventory, key_order, models, tencent, tencent_filters
 from conformance.emulator import deviations as deviation_catalogue
-from conformance.emulator.wire import Service, WireRequest
+from conformance.emulator import tls as tls_files
+from conformance.emulator.faults import FaultPlan
+from conformance.emulator.wire import Service, WireRequest, WireResponse
 from conformance.spec import catalog
 
 SERVICES = {"alibaba": (alibaba.AlibabaService, alibaba.region_of),
@@ -38,28 +42,59 @@ class EmulatorConfig:
     key_id: str = auth.DEFAULT_KEY_ID
     key_secret: str = auth.DEFAULT_KEY_SECRET
     deviations: Sequence[str] = field(default_factory=tuple)
+    tls: bool = False  # serve https with a certificate made at start-up (see conformance.emulator.tls)
+    faults: FaultPlan | None = None  # throttling, errors, latency, resets and churn on purpose
+    real_nulls: bool = False  # null in documented fields where the real service answers null (inventory.generate)
+
+
+
+
+def service_for(vendor: str, items: Sequence[dict[str, Any]], authenticator: auth.Authenticator,
+                chosen: frozenset[str]) -> Service:
+    """A vendor's service over ``items``, with an existing authenticator (so nonces survive a rebuild)."""
+    service_class, region_of = SERVICES[vendor]
+    items = [dict(i) for i in items]
+    if vendor == "alibaba":  # footmark and others read keys in order: serve the real service's
+        items = [key_order.alibaba_instance(i) for i in items]
+    extra = tencent_filters.EXTRA_FILTERS if vendor == "tencent" else None
+    backend = models.Backend(items, catalog.load(vendor), region_of, extra)
+    return service_class(backend, authenticator, chosen, tuple(inventory.REGIONS[vendor]))
 
 
 def build_service(config: EmulatorConfig) -> Service:
-    service_class, region_of = SERVICES[config.vendor]
+    """The service ``config`` describes: its inventory (generated or given), credentials and deviations."""
     chosen = deviation_catalogue.resolve(config.vendor, config.deviations)
-    items = [dict(i) for i in config.items] if config.items is not None \
-        else inventory.generate(config.vendor, config.instances, config.seed)
-    backend = models.Backend(items, catalog.load(config.vendor), region_of)
+    items = config.items if config.items is not None \
+        else inventory.generate(config.vendor, config.instances, config.seed, config.real_nulls)
     authenticator = auth.Authenticator(config.vendor, {config.key_id: config.key_secret}, chosen)
-    return service_class(backend, authenticator, chosen, tuple(inventory.REGIONS[config.vendor]))
+    return service_for(config.vendor, items, authenticator, chosen)
 
 
-def create_app(service: Service) -> Callable[..., Awaitable[None]]:
-    """A plain ASGI app around ``service`` (every path, GET and POST), served by uvicorn.
+class EmulatorApp:
+    """A plain ASGI app around a service (every path, GET and POST), served by uvicorn.
 
     No framework in between: the service already is the router, and the
     benchmark's budget (a two-filter query at 10,000 instances in well under
-    a millisecond) has no room for one.
+    a millisecond) has no room for one. The service can be swapped while
+    serving (:meth:`replace`): churn and the test fixtures' seeding do.
+    Requests are numbered in arrival order; faults are decided from that
+    number and the plan's seed (:mod:`conformance.emulator.faults`).
     """
 
-    async def app(scope: dict[str, Any], receive: Callable[..., Awaitable[dict]], send: Callable[..., Awaitable[None]],
-                  ) -> None:
+    def __init__(self, service: Service, plan: FaultPlan | None = None):
+        self.service = service
+        self.plan = plan if plan is not None and plan.active else None
+        self.sequence = 0
+        # (sequence, fault): what was injected, for tests and logs; bounded for long runs
+        self.faults_met: deque[tuple[int, str]] = deque(maxlen=100_000)
+
+    def replace(self, items: Sequence[dict[str, Any]]) -> None:
+        """Serve ``items`` from now on; credentials, deviations and nonces stay."""
+        old = self.service
+        self.service = service_for(old.vendor, items, old.auth, old.deviations)
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Awaitable[dict]],
+                       send: Callable[..., Awaitable[None]]) -> None:
         if scope["type"] != "http":  # lifespan and websockets: nothing to do
             return
         if scope["method"] not in ("GET", "POST"):
@@ -78,15 +113,56 @@ def create_app(service: Service) -> Callable[..., Awaitable[None]]:
             headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
             body=bytes(body),
         )
+        sequence = self.sequence
+        self.sequence += 1
+        if self.plan is not None:
+            fault = await self._fault(sequence, wire, send)
+            if fault is not None:
+                if fault.status:
+                    await _answer(send, fault.status, fault.content_type, fault.body, fault.headers)
+                return
         try:
-            answer = service.handle(wire)
+            answer = self.service.handle(wire)
         except Exception as exc:  # noqa: BLE001 - a fault barrier: never drop the connection
             await _answer(send, 500, "application/json",
                           b'{"Code":"InternalError","Message":"%s"}' % type(exc).__name__.encode())
             return
         await _answer(send, answer.status, answer.content_type, answer.body, answer.headers)
 
-    return app
+    async def _fault(self, sequence: int, wire: WireRequest, send: Callable[..., Awaitable[None]]
+                     ) -> WireResponse | None:
+        """Apply the plan to one request: a response to send instead, an empty one for a reset, or None."""
+        plan = self.plan
+        assert plan is not None
+        if plan.latency_ms:
+            await asyncio.sleep(plan.latency_ms / 1000)
+        if faults.churns(plan, sequence):
+            self.replace(churn.churned(self.service.vendor, self.service.backend.items, plan.seed, sequence))
+            self.faults_met.append((sequence, "churn"))
+        kind = faults.decide(plan, sequence)
+        if kind is None:
+            return None
+        self.faults_met.append((sequence, kind))
+        if kind == "reset":
+            await _reset(send)
+            return WireResponse(0, "", b"")
+        code, message, status = faults.FAULT_ERRORS[self.service.vendor][kind]
+        return self.service.error_answer(wire, code, message, status)
+
+
+def create_app(service: Service, config: EmulatorConfig | None = None) -> EmulatorApp:
+    """The ASGI app serving ``service``, with ``config``'s faults if any."""
+    return EmulatorApp(service, config.faults if config is not None else None)
+
+
+async def _reset(send: Callable[..., Awaitable[None]]) -> None:
+    """Drop the connection without an answer, as a load balancer resetting it would."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:  # not uvicorn's httptools/h11 cycle: the closest we can do is an error
+        raise ConnectionAbortedError("fault: reset")
+    transport.abort()
+    for _ in range(3):  # let the server see the connection lost, so it does not answer 500 after all
+        await asyncio.sleep(0)
 
 
 async def _answer(send: Callable[..., Awaitable[None]], status: int, content_type: str, body: bytes,
@@ -112,21 +188,37 @@ class Emulator:
 
     >>> with Emulator(EmulatorConfig("alibaba")) as emu:
     ...     emu.url  # 'http://127.0.0.1:PORT'
+
+    With ``EmulatorConfig(..., tls=True)`` it serves https and ``ca_path``
+    is the PEM file of the CA that signed its certificate.
     """
 
     def __init__(self, config: EmulatorConfig, host: str = "127.0.0.1", port: int = 0):
         self.config = config
-        self.service = build_service(config)
+        self.app = create_app(build_service(config), config)
         self._socket = bind(host, port)
         self.host, self.port = self._socket.getsockname()[:2]
-        self._server = uvicorn.Server(uvicorn.Config(create_app(self.service), log_level="warning",
-                                                     access_log=False, lifespan="off"))
+        self.tls = tls_files.make() if config.tls else None
+        self._server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
+                                                     **(self.tls.uvicorn_kwargs() if self.tls else {})))
         self._thread: threading.Thread | None = None
+
+    @property
+    def service(self) -> Service:
+        return self.app.service
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
+
+    @property
+    def ca_path(self) -> str | None:
+        return str(self.tls.ca_path) if self.tls else None
 
     def start(self) -> "Emulator":
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
@@ -136,14 +228,21 @@ class Emulator:
         while not self._server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("the emulator did not start")
-            time.sleep(0.01)
+            time.sleep(0.005)
         return self
 
     def stop(self) -> None:
         self._server.should_exit = True
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=1)
+            if self._thread.is_alive():
+                # A client pool may keep an idle TLS connection whose close_notify never comes back: uvicorn
+                # would wait for it (up to asyncio's 30 s). In-flight answers have had their second.
+                self._server.force_exit = True
+                self._thread.join(timeout=10)
         self._socket.close()
+        if self.tls is not None:
+            self.tls.remove()
 
     def __enter__(self) -> "Emulator":
         return self.start()

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from conformance.emulator import auth, models
+from conformance.emulator import auth, models, tencent_filters, tencent_side
 from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
 
 VENDOR = "tencent"
@@ -83,10 +83,17 @@ class TencentService(Service):
         try:
             return self._describe(request, rid)
         except ApiError as error:
-            response: dict[str, Any] = {"Error": {"Code": error.code, "Message": error.message}, "RequestId": rid}
-            if "error-without-request-id" in self.deviations:
-                del response["RequestId"]
-            return WireResponse(200, JSON_TYPE, json.dumps({"Response": response}, ensure_ascii=False).encode())
+            return self._render_error(error, rid)
+
+    def _render_error(self, error: ApiError, rid: str) -> WireResponse:
+        response: dict[str, Any] = {"Error": {"Code": error.code, "Message": error.message}, "RequestId": rid}
+        if "error-without-request-id" in self.deviations:
+            del response["RequestId"]
+        return WireResponse(200, JSON_TYPE, json.dumps({"Response": response}, ensure_ascii=False).encode())
+
+    def error_answer(self, request: WireRequest, code: str, message: str, status: int) -> WireResponse:
+        """An error in this vendor's format (a fault on purpose, for instance)."""
+        return self._render_error(ApiError(code, message, status), request_id(upper=False))
 
     # ----------------------------------------------------------------- request forms
 
@@ -110,6 +117,10 @@ class TencentService(Service):
 
     def _describe(self, request: WireRequest, rid: str) -> WireResponse:
         params, common = self._read(request)
+        side = tencent_side.ACTIONS.get((str(common.get("Action")), str(common.get("Version"))))
+        if side is not None:
+            key_id = self.auth.verify(auth.tencent_claim(request, {**request.query, **request.form}, side.service))
+            return tencent_side.answer(side, self, common.get("Region") or "", rid, key_id)
         if common.get("Action") != ACTION:
             raise self._error("InvalidAction", f"The action {common.get('Action') or '(none)'} does not exist.")
         if common.get("Version") != VERSION:
@@ -166,6 +177,8 @@ class TencentService(Service):
 
     def _filter(self, entry: dict[str, Any], region: str) -> models.Condition | None:
         name, values = entry.get("Name"), entry.get("Values")
+        if isinstance(name, str) and tencent_filters.accepted(name):
+            return self._todays_filter(name, values)
         if name not in self.catalog.filters:
             if "unknown-filter-ignored" in self.deviations:
                 return None
@@ -194,6 +207,18 @@ class TencentService(Service):
         if match == "fuzzy" and "name-exact-only" in self.deviations:
             match = "exact"
         return models.Condition(name, tuple(values), match, every="filter-values-and" in self.deviations)
+
+    def _todays_filter(self, name: str, values: Any) -> models.Condition:
+        """A filter of today's API the document does not list: accepted, beyond the document."""
+        if not isinstance(values, list) or not values or not all(isinstance(v, (str, int)) for v in values):
+            raise self._error("InvalidParameter", f"The filter {name} needs a non-empty list of Values.")
+        if len(values) > MAX_VALUES:
+            raise self._error("InvalidFilterValue.LimitExceeded")
+        try:
+            index, wanted, match = tencent_filters.condition_args(name, [str(v) for v in values])
+        except ValueError as exc:
+            raise self._error("InvalidParameterValue", str(exc)) from None
+        return models.Condition(index, wanted, match)
 
     # ----------------------------------------------------------------- answers
 

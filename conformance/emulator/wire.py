@@ -68,5 +68,9 @@ class Service:
     def invalid_integer(self, name: str) -> ApiError:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def error_answer(self, request: WireRequest, code: str, message: str, status: int) -> WireResponse:
+        """An error in the vendor's wire format (what a fault injects).  # pragma: no cover - abstract"""
+        raise NotImplementedError
+
     def handle(self, request: WireRequest) -> WireResponse:  # pragma: no cover - abstract
         raise NotImplementedError
