@@ -32,6 +32,7 @@ from xml.sax.saxutils import escape
 LOOPBACK = "127.0.0.1"
 MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
+MAX_KEPT = 20000
 
 #: Request parameters and headers that change on every send (signature, nonce, time) or carry
 #: credentials: a request is "the same request" when everything else is the same.
@@ -69,6 +70,22 @@ class RawRequest:
         headers = tuple(sorted((k.lower(), v) for k, v in self.headers
                                if k.lower() not in VOLATILE and k.lower().startswith(("x-acs-", "x-tc-"))))
         return self.method, self.path, params, headers
+
+
+def signature_values(requests: list[RawRequest]) -> list[str]:
+    """Every signature the client computed, as received: ``Signature`` parameters and ``Signature=`` in headers.
+
+    These are what a byte scan of the run's output must not find (issue 14): the suite
+    computes them, so only the server sees them all.
+    """
+    found: list[str] = []
+    for request in requests:
+        if request.params.get("Signature"):
+            found.append(request.params["Signature"])
+        authorization = request.header("authorization")
+        if "Signature=" in authorization:
+            found.append(authorization.split("Signature=", 1)[1].split(",", 1)[0].strip())
+    return list(dict.fromkeys(found))
 
 
 def _flatten(value: Any, prefix: str, out: dict[str, str]) -> None:
@@ -231,6 +248,8 @@ class HostileServer:
         self.max_connections = max_connections
         self.max_requests_per_connection = max_requests_per_connection
         self.requests: int = 0
+        #: The requests received, in order (at most ``MAX_KEPT``): what a test scans for.
+        self.received: list[RawRequest] = []
         self.stopped = threading.Event()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -297,6 +316,8 @@ class HostileServer:
                 with self._lock:
                     self.requests += 1
                     number = self.requests
+                    if len(self.received) < MAX_KEPT:
+                        self.received.append(request)
                 conn.settimeout(30.0)
                 keep = self.answer(conn, request, number)
                 conn.settimeout(0.2)

@@ -26,6 +26,7 @@ from conformance.wire.bounded import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_DEPTH,
     AnswerRefused,
+    bounded_client,
     check_xml_depth,
     describe_size,
     loads_json,
@@ -251,3 +252,43 @@ def test_connection_refused_stays_a_transport_error(http: httpx.Client) -> None:
     server.stop()  # never started: nothing listens once the socket is closed
     with pytest.raises(httpx.ConnectError):
         send_bounded(http, get(url), max_bytes=1024, deadline_s=5)
+
+
+# ---------------------------------------------------------------- under vcrpy recording
+
+
+def test_bounded_client_reads_a_proper_answer() -> None:
+    with HostileServer("tencent") as server, bounded_client(timeout=5) as client:
+        response, body = send_bounded(client, get(server.url), max_bytes=1 << 20, deadline_s=5)
+    assert response.status_code == 200 and b"InstanceSet" in body
+
+
+def test_recording_keeps_the_size_cap_with_a_bounded_client(tmp_path) -> None:
+    """vcrpy reads the whole body inside httpx's transport: only a cap below it holds while recording."""
+    import vcr
+
+    recorder = vcr.VCR(record_mode="all", decode_compressed_response=False)
+    with OversizeServer("tencent") as server, bounded_client(timeout=10) as client:
+        tracemalloc.start()
+        try:
+            with recorder.use_cassette(str(tmp_path / "c.yaml")):
+                with pytest.raises(AnswerRefused) as refused:
+                    send_bounded(client, get(server.url), max_bytes=8 * 1024 * 1024, deadline_s=30)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert refused.value.kind == "too-large"
+    assert peak < 40 * 1024 * 1024, f"peak {peak / 2**20:.0f} MB"
+
+
+def test_recording_keeps_the_deadline(tmp_path) -> None:
+    import vcr
+
+    recorder = vcr.VCR(record_mode="all", decode_compressed_response=False)
+    with DripServer("tencent", interval_s=0.5) as server, bounded_client(timeout=10) as client:
+        started = time.monotonic()
+        with recorder.use_cassette(str(tmp_path / "c.yaml")):
+            with pytest.raises(AnswerRefused) as refused:
+                send_bounded(client, get(server.url), max_bytes=DEFAULT_MAX_BYTES, deadline_s=2.0)
+        took = time.monotonic() - started
+    assert refused.value.kind == "deadline" and took < 3.0, took

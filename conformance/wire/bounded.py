@@ -37,8 +37,8 @@ from xml.etree import ElementTree
 
 import httpx
 
-__all__ = ["AnswerRefused", "DEFAULT_DEADLINE_S", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH", "check_xml_depth",
-           "describe_size", "loads_json", "send_bounded"]
+__all__ = ["AnswerRefused", "DEFAULT_DEADLINE_S", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH", "bounded_client",
+           "check_xml_depth", "describe_size", "loads_json", "send_bounded"]
 
 #: The largest answer read, after decoding. A DescribeInstances page of 100 instances is ~200 kB;
 #: 32 MB leaves two orders of magnitude of room and keeps a run far under its memory bound.
@@ -156,6 +156,84 @@ def _decoders(response: httpx.Response) -> list[_Decoder]:
     return [_Decoder(n) for n in reversed(names) if n != "identity"]
 
 
+# ---------------------------------------------------------------- transport
+
+#: The request extension through which :func:`send_bounded` tells a :func:`bounded_client`'s
+#: transport how many raw bytes it may read.
+RAW_LIMIT_EXTENSION = "conformance.max_raw_bytes"
+
+
+class _CappedStream:
+    """An httpcore response stream that refuses to yield more than ``limit`` raw bytes."""
+
+    def __init__(self, stream: Any, limit: int) -> None:
+        self._stream = stream
+        self._limit = limit
+
+    def __iter__(self) -> Any:
+        seen = 0
+        for chunk in self._stream:
+            seen += len(chunk)
+            if seen > self._limit:
+                raise AnswerRefused("too-large", f"the answer was over the {describe_size(self._limit)} limit "
+                                                 f"(reading stopped at {describe_size(self._limit)})")
+            yield chunk
+
+    def close(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+class _CappedPool:
+    """Wraps httpcore's connection pool so that the size cap holds *below* anything patching httpx.
+
+    vcrpy (``--record``) replaces ``httpx.HTTPTransport.handle_request`` with a version that
+    reads the whole body before httpx returns, so a cap applied while streaming in
+    :func:`send_bounded` would come after 200 MB were already in memory. The pool is under
+    that patch: a cap here is applied while vcrpy reads.
+    """
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+
+    def handle_request(self, request: Any) -> Any:
+        response = self._pool.handle_request(request)
+        limit = request.extensions.get(RAW_LIMIT_EXTENSION)
+        if isinstance(limit, int):
+            announced = next((v for k, v in response.headers if k.lower() == b"content-length"), b"")
+            if announced.strip().isdigit() and int(announced) > limit:
+                _CappedStream(response.stream, limit).close()
+                raise AnswerRefused("too-large", f"the answer was {describe_size(int(announced))} (Content-Length), "
+                                                 f"over the {describe_size(limit)} limit")
+            response.stream = _CappedStream(response.stream, limit)
+        return response
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+
+def bounded_client(**kwargs: Any) -> httpx.Client:
+    """An ``httpx.Client`` (``kwargs`` as for it) whose transport enforces :func:`send_bounded`'s size cap itself.
+
+    Use it for every request to the endpoint: with a plain client the cap holds too, except
+    under vcrpy recording (see :class:`_CappedPool`). Reaches into ``HTTPTransport._pool``,
+    httpx's one private attribute used here; if a future httpx renames it the client is
+    returned unwrapped and :func:`send_bounded` still caps whatever is not recorded.
+    """
+    transport_options = {k: kwargs.pop(k) for k in ("verify", "cert", "http1", "http2", "limits", "proxy")
+                         if k in kwargs}
+    if "trust_env" in kwargs:
+        transport_options["trust_env"] = kwargs["trust_env"]
+    transport = httpx.HTTPTransport(**transport_options)
+    if hasattr(transport, "_pool"):
+        transport._pool = _CappedPool(transport._pool)  # noqa: SLF001 - see the docstring
+    return httpx.Client(transport=transport, **kwargs)
+
+
 # ---------------------------------------------------------------- sending
 
 
@@ -246,7 +324,8 @@ def send_bounded(http: httpx.Client, request: httpx.Request, *, max_bytes: int =
     for key in ("connect", "read", "write", "pool"):
         current = timeout.get(key)
         timeout[key] = deadline_s if current is None else min(current, deadline_s)
-    request.extensions = {**request.extensions, "timeout": timeout, "trace": watchdog.trace}
+    request.extensions = {**request.extensions, "timeout": timeout, "trace": watchdog.trace,
+                          RAW_LIMIT_EXTENSION: max_bytes}
 
     def over_deadline() -> AnswerRefused:
         return AnswerRefused("deadline", f"the endpoint did not finish answering within the {deadline_s:g} s "
