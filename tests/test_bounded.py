@@ -161,6 +161,26 @@ def test_honest_gzip_is_decoded(http: httpx.Client) -> None:
     assert body == b'{"ok": true}'
 
 
+def test_empty_body_with_gzip_is_empty(http: httpx.Client) -> None:
+    class EmptyGzip(HostileServer):
+        def answer(self, conn, request: RawRequest, number: int) -> bool:
+            return self.send(conn, 200, "application/json", b"", [("Content-Encoding", "gzip")])
+
+    with EmptyGzip() as server:
+        assert send_bounded(http, get(server.url), max_bytes=1024, deadline_s=5)[1] == b""
+
+
+def test_truncated_gzip_is_undecodable(http: httpx.Client) -> None:
+    class Truncated(HostileServer):
+        def answer(self, conn, request: RawRequest, number: int) -> bool:
+            return self.send(conn, 200, "application/json", gzip.compress(b"x" * 1000)[:-12],
+                             [("Content-Encoding", "gzip")])
+
+    with Truncated() as server, pytest.raises(AnswerRefused) as refused:
+        send_bounded(http, get(server.url), max_bytes=1 << 20, deadline_s=5)
+    assert refused.value.kind == "undecodable"
+
+
 def test_lying_gzip_is_undecodable(http: httpx.Client) -> None:
     with LyingGzipServer("tencent") as server:
         with pytest.raises(AnswerRefused) as refused:

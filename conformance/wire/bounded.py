@@ -97,6 +97,7 @@ class _Decoder:
             raise AnswerRefused("undecodable", f"the answer's Content-Encoding {name!r} is not one the suite asked for "
                                                f"({ACCEPTED_ENCODINGS})")
         self._pending = b""
+        self._fed = False
 
     def _start_deflate(self, data: bytes) -> None:
         # RFC 9110 deflate is zlib-wrapped; some servers send raw deflate. A zlib header has
@@ -110,6 +111,7 @@ class _Decoder:
         Returning one byte more than the limit is how the caller learns the cap is broken
         without ever inflating a bomb further than that.
         """
+        self._fed = self._fed or bool(data)
         if self._z is None:
             if len(self._pending) + len(data) < 2:
                 self._pending += data
@@ -138,6 +140,8 @@ class _Decoder:
         return out
 
     def finish(self) -> None:
+        if not self._fed:  # an empty body is empty in any coding (a 204, an empty error)
+            return
         if self._z is None:
             if self._pending:
                 raise AnswerRefused("undecodable", f"the answer says Content-Encoding: {self.name} but is not "
