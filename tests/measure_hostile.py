@@ -43,7 +43,8 @@ def measure(name: str, vendor: str, signing: str | None, limit: int, conformance
         vendor = "alibaba"
     work = Path(tempfile.mkdtemp(prefix=f"h-{name}-"))
     with server_class(vendor, lifetime_s=limit + 30, **kwargs) as server:
-        command = ["/usr/bin/time", "-v", "timeout", str(limit), conformance, "run", "--vendor", vendor,
+        timing = work / "time.txt"  # apart from the console: it repeats the command line, secret included
+        command = ["/usr/bin/time", "-v", "-o", str(timing), "timeout", str(limit), conformance, "run", "--vendor", vendor,
                    "--endpoint", server.url, "--key-id", KEY_ID, "--key-secret", SECRET,
                    "--report-dir", str(work / "reports"), "--record", "--cassette-dir", str(work / "cassettes")]
         if signing:
@@ -52,10 +53,11 @@ def measure(name: str, vendor: str, signing: str | None, limit: int, conformance
         done = subprocess.run(command, capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL)
         took = time.monotonic() - started
         received = list(server.received)
-    stderr = done.stderr
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
-    status = re.search(r"Exit status: (\d+)", stderr)
-    console = done.stdout + stderr
+    measured = timing.read_text() if timing.is_file() else ""
+    timing.unlink(missing_ok=True)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", measured)
+    status = re.search(r"Exit status: (\d+)", measured)
+    console = done.stdout + done.stderr
     signatures = signature_values(received)
     findings = scan([work], [console], [KEY_ID, SECRET])
     signature_findings = scan([work], [console], signatures)
