@@ -1,0 +1,168 @@
+"""A per-run registry of secrets, scrubbed from everything the run writes (issue 14).
+
+``redact.py`` removes credentials from the places they are *expected*: the request's
+``AccessKeyId``, ``Signature`` and ``Authorization``. An endpoint that echoes its request
+puts them anywhere else: instance names, error messages, response headers, HTML. Only
+exact-string replacement catches those, and only if the strings are known, and the
+signatures are known only once the run has computed them. So:
+
+* the signing code registers every value it sends that lets a reader sign or identify:
+  the key id, the secret, any security token, and each signature it computes
+  (:meth:`SecretRegistry.add`);
+* every writer (JSON, HTML, JUnit, cassettes and their metadata) and the console pass
+  their text through :meth:`SecretRegistry.scrub`, which replaces each registered value
+  in its raw, URL-encoded and JSON-escaped forms (and HTML-escaped, for reports).
+
+The registry is per process: under pytest-xdist each worker signs its own requests and so
+must scrub what it produces (results and cassettes) before they leave it; the controller
+knows the credentials but not the workers' signatures.
+
+No imports from the rest of ``conformance``, so it can be plugged in after the restructure.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any, TextIO
+from urllib.parse import quote, quote_plus
+
+__all__ = ["MIN_LENGTH", "REDACTED", "RUN_SECRETS", "ScrubbingStream", "SecretRegistry", "written_forms"]
+
+REDACTED = "<redacted>"
+#: Shorter values are not registered: replacing a 3-character "secret" everywhere would
+#: shred every report, and no real key id, secret, token or signature is that short.
+MIN_LENGTH = 6
+
+
+def written_forms(secret: str) -> list[str]:
+    """The forms in which ``secret`` can appear in what the run writes, longest first."""
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), json.dumps(secret)[1:-1],
+             json.dumps(secret, ensure_ascii=False)[1:-1], html.escape(secret), html.escape(secret, quote=False),
+             # JSON-escaped then URL-encoded, and the other way round: evidence nests them
+             quote(json.dumps(secret)[1:-1], safe=""), json.dumps(quote(secret, safe=""))[1:-1]}
+    return sorted((f for f in forms if f), key=len, reverse=True)
+
+
+class SecretRegistry:
+    """Values that must never be written, and the one function that removes them from text.
+
+    Thread-safe: checks may sign from several threads. The matching regex is rebuilt
+    lazily after additions, so registering a signature per request stays cheap.
+    """
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        self._order: list[str] = []  # registration order: generations cover its consecutive slices
+        # Values in compiled generations, each a (count, pattern), plus the ones not compiled yet.
+        # Registering one signature per request must not recompile everything each time:
+        # generations are merged like a log-structured tree, so compiling costs O(n log n).
+        self._generations: list[tuple[int, re.Pattern[str]]] = []
+        self._uncompiled: list[str] = []
+        for value in values:
+            self.add(value)
+
+    def add(self, value: str | bytes | None) -> None:
+        """Register ``value`` (a key id, secret, token or computed signature); short or empty values are ignored."""
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if not value or len(value) < MIN_LENGTH:
+            return
+        with self._lock:
+            if value not in self._values:
+                self._values.add(value)
+                self._order.append(value)
+                self._uncompiled.append(value)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values
+
+    @staticmethod
+    def _compile(values: list[str]) -> re.Pattern[str]:
+        forms = {form for value in values for form in written_forms(value)}
+        return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
+
+    def _compiled(self) -> list[re.Pattern[str]]:
+        with self._lock:
+            if self._uncompiled:
+                count, self._uncompiled = len(self._uncompiled), []
+                # the newest generations no larger than what is being compiled are merged into it
+                while self._generations and self._generations[-1][0] <= count:
+                    count += self._generations.pop()[0]
+                self._generations.append((count, self._compile(self._order[-count:])))
+            return [pattern for _count, pattern in self._generations]
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every registered value, in every written form, replaced by ``<redacted>``."""
+        if not text:
+            return text
+        for pattern in self._compiled():
+            text = pattern.sub(REDACTED, text)
+        return text
+
+    def scrub_bytes(self, data: bytes) -> bytes:
+        """The same for bytes (cassette bodies): decoded as UTF-8 with surrogates kept, so nothing else changes."""
+        if not self._values or not data:
+            return data
+        return self.scrub(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+
+    def scrub_data(self, value: Any) -> Any:
+        """Every string inside a JSON-like value (dict keys included): results, cassette dicts, metadata."""
+        if isinstance(value, str):
+            return self.scrub(value)
+        if isinstance(value, bytes):
+            return self.scrub_bytes(value)
+        if isinstance(value, dict):
+            return {self.scrub_data(k): self.scrub_data(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.scrub_data(v) for v in value)
+        return value
+
+
+#: The run's registry: fed by the signing code, read by every writer and by the console.
+RUN_SECRETS = SecretRegistry()
+
+
+class ScrubbingStream(io.TextIOBase):
+    """A text stream that scrubs before writing: ``sys.stdout = ScrubbingStream(sys.stdout)``.
+
+    Written line by line: a secret split across two ``write`` calls within a line is still
+    caught, since nothing is passed on before the line ends (or :meth:`flush`).
+    """
+
+    def __init__(self, stream: TextIO, registry: SecretRegistry | None = None) -> None:
+        super().__init__()
+        self._stream = stream
+        self._registry = registry if registry is not None else RUN_SECRETS
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        if "\n" in self._pending:
+            complete, _, self._pending = self._pending.rpartition("\n")
+            self._stream.write(self._registry.scrub(complete + "\n"))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._stream.write(self._registry.scrub(self._pending))
+            self._pending = ""
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", "utf-8")
