@@ -36,7 +36,7 @@ from hostile_servers import (
 )
 from secret_scan import scan
 
-from conformance import catalog
+from conformance.spec import catalog
 
 pytestmark = [
     pytest.mark.slow,

@@ -12,7 +12,8 @@ from conformance.checks import load_checks
 from conformance.checks.context import CheckContext, Failed, Inconclusive, Observation, Skip, Target
 from conformance.results import Outcome, Result
 from conformance.spec.catalog import Requirement
-from conformance.vendors.transport import BudgetExhausted, Throttled, Unreachable
+from conformance.vendors.transport import AnswerUnreadable, BudgetExhausted, OutOfTime, Throttled, Unreachable
+from conformance.wire.scrub import RUN_SECRETS
 
 
 def evaluate(requirement: Requirement, target: Target) -> Result:
@@ -33,11 +34,15 @@ def evaluate(requirement: Requirement, target: Target) -> Result:
         outcome, message, expected, observed = "failed", failure.message, failure.expected, failure.observed
     except Skip as skip:
         outcome, message = "skipped", skip.reason
-    except (Inconclusive, Unreachable, Throttled, BudgetExhausted) as exc:
+    except (Inconclusive, Unreachable, Throttled, BudgetExhausted, OutOfTime, AnswerUnreadable) as exc:
         outcome, message = "inconclusive", str(exc)
+    except Exception as exc:  # noqa: BLE001 - whatever an endpoint makes a check do, it ends in a verdict
+        outcome, message = "inconclusive", f"the check could not finish: {type(exc).__name__}: {exc}"[:2000]
     if not requirement.documented and outcome in ("passed", "failed"):
         message = ("as the document suggests: " if outcome == "passed" else "differs from the document: ") + message
         outcome = "observed"
+    # Scrubbed here, in the process that signed: the endpoint may echo credentials and signatures anywhere.
+    message, expected, observed = RUN_SECRETS.scrub_data([message, expected, observed])
     return Result(
         vendor=requirement.vendor,
         requirement=requirement.id,

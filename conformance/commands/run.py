@@ -23,6 +23,7 @@ from conformance.run import options
 from conformance.run.plugin import RunHandle
 from conformance.run.probe import probe
 from conformance.run.settings import SECRET_ENV, Settings
+from conformance.wire.scrub import ScrubbingStream
 
 
 def add_run(sub: Any) -> None:
@@ -62,7 +63,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"--html={html_path}", "--self-contained-html",
         *args.pytest_args,
     ]
-    code = pytest.main(pytest_args, plugins=[handle])
+    # CI logs keep the console: an endpoint's echo of a credential is scrubbed there too
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = ScrubbingStream(stdout), ScrubbingStream(stderr)
+    try:
+        code = pytest.main(pytest_args, plugins=[handle])
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = stdout, stderr
     if code == pytest.ExitCode.USAGE_ERROR:
         return ExitCode.USAGE
     if code == pytest.ExitCode.INTERNAL_ERROR:

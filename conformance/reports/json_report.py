@@ -14,6 +14,7 @@ from typing import Any
 
 from conformance.files import write_atomic
 from conformance.results import Result, exit_code, summary
+from conformance.wire.scrub import RUN_SECRETS
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Report:
     def add(self, result: Result) -> None:
         self.results.append(result)
         # each result is serialized once; every save then only joins strings
-        self._serialized.append(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+        self._serialized.append(RUN_SECRETS.scrub(json.dumps(result.to_dict(), ensure_ascii=False, default=str)))
         self.save()
 
     def header(self) -> dict[str, Any]:
@@ -47,7 +48,7 @@ class Report:
 
     def save(self) -> None:
         if self.path is not None:
-            head = json.dumps(self.header(), indent=2, ensure_ascii=False, default=str)
+            head = RUN_SECRETS.scrub(json.dumps(self.header(), indent=2, ensure_ascii=False, default=str))
             write_atomic(self.path, head[:-2] + ',\n  "results": [\n' + ",\n".join(self._serialized) + "\n  ]\n}\n")
 
     def finish(self) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from conformance.files import write_atomic
+from conformance.wire.scrub import RUN_SECRETS
 
 
 def name_junit_cases(path: Path) -> None:
@@ -20,4 +21,4 @@ def name_junit_cases(path: Path) -> None:
         if "requirement" in properties:
             case.set("name", str(properties["requirement"]))
             case.set("classname", f"conformance.{properties.get('vendor')}.{properties.get('category')}")
-    write_atomic(path, ElementTree.tostring(tree.getroot(), encoding="unicode", xml_declaration=True))
+    write_atomic(path, RUN_SECRETS.scrub(ElementTree.tostring(tree.getroot(), encoding="unicode", xml_declaration=True)))

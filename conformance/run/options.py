@@ -120,6 +120,10 @@ OPTIONS: tuple[Option, ...] = (
            "REPORT_DIR/audit-VENDOR.json for an audit)", metavar="FILE", pytest_flag="--conformance-json"),
     Option("max_requests", "--max-requests", "send at most N requests; what is left is inconclusive", type=int,
            metavar="N"),
+    Option("timeout", "--timeout", "stop sending after SECONDS in all; what is left is inconclusive (default: none)",
+           type=float, metavar="SECONDS"),
+    Option("max_answer_bytes", "--max-answer-bytes", "read answers up to N bytes (decoded); a larger one is not read "
+           "and its requirement is inconclusive (default 32 MiB)", type=int, default=32 * 1024 * 1024, metavar="N"),
     Option("deviations", "--deviation", "run the embedded emulator with a named deviation (repeatable; see "
            "conformance emulator --list-deviations)", action="append", metavar="NAME"),
     Option("instances", "--instances", "instances of the embedded emulator (default 150)", type=int, default=150,

@@ -24,6 +24,7 @@ from conformance.run import options
 from conformance.run.session import SuiteSession
 from conformance.run.settings import SECRET_ENV, Settings
 from conformance.spec.catalog import CATEGORIES, Requirement
+from conformance.wire.scrub import RUN_SECRETS
 
 SESSION_KEY = pytest.StashKey[SuiteSession]()
 #: Where a requirement's test leaves its result for the report hook.
@@ -77,6 +78,11 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = _settings(config)
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
+    settings.start_clock()
+    for vendor in settings.vendors:  # every process knows the credentials, whoever signs
+        credentials = settings.credentials(vendor)
+        RUN_SECRETS.add(credentials.key_id)
+        RUN_SECRETS.add(credentials.secret)
     session = SuiteSession(settings)
     config.stash[SESSION_KEY] = session
     if _is_controller(config):

@@ -31,6 +31,7 @@ from vcr.serialize import deserialize, serialize
 from conformance.files import write_atomic
 from conformance.vendors import Adapter
 from conformance.wire import redact
+from conformance.wire.scrub import RUN_SECRETS
 
 #: Parameters that change from run to run: never matched on (nor are the secret ones).
 VOLATILE_PARAMS = frozenset({
@@ -94,6 +95,22 @@ class AtomicPersister:
         write_atomic(Path(cassette_path), serialize(cassette_dict, serializer))
 
 
+def _scrub_request(request: Any) -> Any:
+    """What the endpoint never needs to see again: the run's secrets and signatures, wherever they stand."""
+    request.uri = RUN_SECRETS.scrub(request.uri)
+    if request.body:
+        request.body = RUN_SECRETS.scrub_data(request.body)
+    for name in list(request.headers):
+        request.headers[name] = RUN_SECRETS.scrub(str(request.headers[name]))
+    return request
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """An answer as recorded, with every echo of the run's secrets and signatures replaced."""
+    scrubbed: dict[str, Any] = RUN_SECRETS.scrub_data(response)
+    return scrubbed
+
+
 def make_vcr(mode: str, secrets: tuple[str, ...], matcher: BusinessMatcher) -> vcr.VCR:
     """A VCR that records (``mode="record"``) or only replays (``"replay"``), never touching secrets."""
     sensitive = [(f"REDACTED-{n}", s) for n, s in enumerate(sorted(set(filter(None, secrets)), key=len,
@@ -106,7 +123,10 @@ def make_vcr(mode: str, secrets: tuple[str, ...], matcher: BusinessMatcher) -> v
         filter_query_parameters=[(p, REDACTED) for p in sorted(redact.SECRET_PARAMS)],
         filter_post_data_parameters=[(p, REDACTED) for p in sorted(redact.SECRET_PARAMS)],
         filter_sensitive_data=sensitive,
-        decode_compressed_response=True,
+        # the body is kept as the endpoint sent it: a lying Content-Encoding is judged by the client, not here
+        decode_compressed_response=False,
+        before_record_request=_scrub_request,
+        before_record_response=_scrub_response,
     )
     recorder.register_matcher("business", matcher)
     recorder.register_persister(AtomicPersister)

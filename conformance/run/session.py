@@ -26,6 +26,7 @@ from conformance.spec import catalog
 from conformance.spec.catalog import CATEGORIES, Requirement
 from conformance.vendors import adapter
 from conformance.vendors.transport import Client
+from conformance.wire.scrub import RUN_SECRETS
 
 
 class SuiteSession:
@@ -75,6 +76,8 @@ class SuiteSession:
     def target(self, vendor: str) -> Target:
         if vendor not in self._targets:
             credentials = self.settings.credentials(vendor)
+            for value in (credentials.key_id, credentials.secret):
+                RUN_SECRETS.add(value)
             endpoint = self.settings.endpoint
             if self.settings.replay:
                 endpoint = endpoint or "http://replay.invalid"  # never contacted: vcrpy answers, or refuses
@@ -87,7 +90,8 @@ class SuiteSession:
                 self._emulators.append(emulator)
                 endpoint = emulator.url
             client = Client(adapter(vendor), endpoint, self.region(vendor), credentials,
-                            signing=self.settings.signing, max_requests=self._budget())
+                            signing=self.settings.signing, max_requests=self._budget(),
+                            max_answer_bytes=self.settings.max_answer_bytes, run_deadline=self.settings.deadline_at)
             self._targets[vendor] = Target(adapter(vendor), client, self.target_name(vendor))
         return self._targets[vendor]
 
@@ -136,7 +140,7 @@ class SuiteSession:
                 target.examples = ExampleLog(stored)
                 result = evaluate(requirement, target)
                 if self.settings.record:
-                    cassette.get_metadata("examples", json.dumps(target.examples.drawn, default=list))
+                    cassette.get_metadata("examples", RUN_SECRETS.scrub(json.dumps(target.examples.drawn, default=list)))
                     cassette.get_metadata("conformance", {
                         "vendor": vendor, "requirement": requirement.id, "category": requirement.category,
                         "outcome": result.outcome, "message": result.message, "target": self.target_name(vendor)})

@@ -9,6 +9,7 @@ embedded emulator only, its test credentials.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -42,6 +43,10 @@ class Settings:
     replay: bool = False
     cassette_dir: str = "cassettes"
     baseline: str | None = None
+    timeout: float | None = None
+    max_answer_bytes: int = 32 * 1024 * 1024
+    #: when the run must stop sending (``time.time()``): set once from ``timeout`` when the run starts
+    deadline_at: float | None = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -92,11 +97,20 @@ class Settings:
                 raise ValueError(str(exc)) from None
         if self.max_requests is not None and self.max_requests < 1:
             raise ValueError("--max-requests must be at least 1")
+        if self.timeout is not None and self.timeout <= 0:
+            raise ValueError("--timeout must be a positive number of seconds")
+        if self.max_answer_bytes < 1024:
+            raise ValueError("--max-answer-bytes must be at least 1024")
         if self.signing:
             for vendor in self.vendors:
                 modes = adapter(vendor).signing_modes
                 if self.signing not in modes:
                     raise ValueError(f"--signing {self.signing} is not a {vendor} signing mode ({', '.join(modes)})")
+
+    def start_clock(self) -> None:
+        """Fix the run's deadline from ``--timeout``, once, where the run starts (xdist workers inherit it)."""
+        if self.timeout is not None and self.deadline_at is None:
+            self.deadline_at = time.time() + self.timeout
 
     def credentials(self, vendor: str) -> Credentials:
         if self.key_id and self.key_secret:

@@ -11,6 +11,7 @@ import httpx
 
 from conformance.vendors.base import Adapter, Capabilities, Credentials, Query
 from conformance.wire import signing
+from conformance.wire.scrub import RUN_SECRETS
 
 ACTION, VERSION = "DescribeInstances", "2014-05-26"
 #: Tag spellings: the table's ``Tag.N.Key`` and the lowercase ``Tag.N.key`` it also lists (ALI-DOC-001).
@@ -76,6 +77,7 @@ class AlibabaAdapter(Adapter):
                       "AccessKeyId": credentials.key_id, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
                       "SignatureNonce": nonce, "Timestamp": timestamp}
             params["Signature"] = signing.alibaba_rpc_signature("GET", params, credentials.secret)
+            RUN_SECRETS.add(params["Signature"])
             return httpx.Request("GET", url, params=params, headers={"host": host})
         wire = {k: str(v) for k, v in business.items()}
         headers = {"host": host, "x-acs-action": ACTION, "x-acs-version": VERSION,
@@ -83,8 +85,9 @@ class AlibabaAdapter(Adapter):
                    "x-acs-content-sha256": signing.sha256_hex(b"")}
         canonical = signing.acs3_canonical_request("POST", path, wire, headers, headers,
                                                    headers["x-acs-content-sha256"])
-        headers["Authorization"] = signing.acs3_authorization(
-            credentials.key_id, headers, signing.acs3_signature(credentials.secret, canonical))
+        signature = signing.acs3_signature(credentials.secret, canonical)
+        RUN_SECRETS.add(signature)
+        headers["Authorization"] = signing.acs3_authorization(credentials.key_id, headers, signature)
         return httpx.Request("POST", url, params=wire, headers=headers)
 
     def business_params(self, method: str, uri: str, headers: dict[str, str], body: bytes) -> dict[str, str]:

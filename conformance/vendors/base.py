@@ -9,7 +9,6 @@ HTTP answer. What differs between vendors beyond that is data: the adapter's
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 from urllib.parse import parse_qsl, urlsplit
@@ -21,6 +20,7 @@ import httpx
 from conformance.spec import catalog
 from conformance.spec.catalog import VendorCatalog
 from conformance.wire import xmlcodec
+from conformance.wire.bounded import AnswerRefused, check_xml_depth, loads_json
 
 
 @dataclass(frozen=True)
@@ -180,11 +180,14 @@ class Adapter:
         is_xml = fmt == "XML" or "xml" in content_type.lower() or text.lstrip().startswith("<")
         try:
             if is_xml:
+                check_xml_depth(body)
                 root_tag = ElementTree.fromstring(body).tag
                 schema = cat.error_schema if root_tag == "Error" else cat.response_schema
                 document = xmlcodec.decode(body, schema)
             else:
-                document = json.loads(text)
+                document = loads_json(text)
+        except AnswerRefused as refused:
+            parse_error = f"answer was not parsed: {refused.reason}"
         except (ValueError, ParseError) as exc:
             parse_error = f"answer is not valid {'XML' if is_xml else 'JSON'}: {exc}"
         paths = cat.answer

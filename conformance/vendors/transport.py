@@ -15,11 +15,22 @@ import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+from xml.dom import minidom
 
 import httpx
 
 from conformance.vendors.base import Adapter, Answer, Credentials, Query
 from conformance.wire import redact
+from conformance.wire.bounded import (
+    DEFAULT_DEADLINE_S,
+    DEFAULT_MAX_BYTES,
+    AnswerRefused,
+    bounded_client,
+    check_xml_depth,
+    loads_json,
+    send_bounded,
+)
+from conformance.wire.scrub import RUN_SECRETS
 
 EVIDENCE_BODY_LIMIT = 6000
 
@@ -34,6 +45,14 @@ class Throttled(Exception):
 
 class BudgetExhausted(Exception):
     """``--max-requests`` is spent."""
+
+
+class OutOfTime(Exception):
+    """The run's ``--timeout`` is spent: what is left is not decided."""
+
+
+class AnswerUnreadable(Exception):
+    """The answer could not be read within the bounds (too large, mis-encoded): nothing to judge."""
 
 
 @dataclass
@@ -57,6 +76,11 @@ class Exchange:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """The exchange as evidence: credentials, signatures and their echoes removed wherever they stand."""
+        scrubbed: dict[str, Any] = RUN_SECRETS.scrub_data(self._as_dict())
+        return scrubbed
+
+    def _as_dict(self) -> dict[str, Any]:
         body = self.request_body.decode("utf-8", "replace")
         if self.request_content_type.startswith("application/x-www-form-urlencoded"):
             body = redact.form_body(body)
@@ -88,13 +112,12 @@ def _pretty(body: bytes, content_type: str) -> str:
     text = body.decode("utf-8", "replace")
     if "json" in content_type:
         try:
-            text = json.dumps(_abbreviate(json.loads(text)), indent=2, ensure_ascii=False)
-        except ValueError:
+            text = json.dumps(_abbreviate(loads_json(text)), indent=2, ensure_ascii=False)
+        except (ValueError, AnswerRefused):
             pass
     elif "xml" in content_type:
         try:
-            from xml.dom import minidom
-
+            check_xml_depth(body)
             text = minidom.parseString(body).toprettyxml(indent="  ")
         except Exception:  # noqa: BLE001 - evidence shows the raw text then
             pass
@@ -115,6 +138,12 @@ class Client:
     retries: int = 3
     backoff: float = 0.5
     requests_sent: int = 0
+    #: the largest answer read (decoded bytes); larger ones are not read
+    max_answer_bytes: int = DEFAULT_MAX_BYTES
+    #: one request's deadline, connect, headers and body together
+    request_deadline: float = DEFAULT_DEADLINE_S
+    #: when the whole run must stop sending (``time.time()``), from ``--timeout``
+    run_deadline: float | None = None
 
     def __post_init__(self) -> None:
         self.signing = self.signing or self.adapter.signing_modes[0]
@@ -124,7 +153,7 @@ class Client:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"endpoint {self.endpoint!r} is not an http(s) URL")
         self.url = f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
-        self._http = httpx.Client(timeout=self.timeout)
+        self._http = bounded_client(timeout=self.timeout)
         self._lock = threading.Lock()
         self._unreachable = ""
 
@@ -162,27 +191,45 @@ class Client:
             if attempt:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
             request = self.build(query, credentials, signing_mode)
+            deadline = self._deadline()
             self._spend()
             started = time.perf_counter()
             try:
-                response = self._http.send(request)
+                response, body = send_bounded(self._http, request, max_bytes=self.max_answer_bytes,
+                                              deadline_s=deadline)
             except httpx.TransportError as exc:
                 last_error = f"{type(exc).__name__}: {exc}"
                 continue
+            except AnswerRefused as refused:
+                if refused.kind != "deadline":
+                    raise AnswerUnreadable(f"the answer could not be read: {refused.reason}") from None
+                # a stalled or dripping endpoint costs the whole deadline again on every retry
+                self._unreachable = f"{self.endpoint} did not answer within {deadline:.0f} s ({refused.reason})"
+                raise Unreachable(self._unreachable) from None
             elapsed = (time.perf_counter() - started) * 1000
             content_type = response.headers.get("content-type", "")
-            answer = self.adapter.parse(response.status_code, content_type, response.content, query.format)
+            answer = self.adapter.parse(response.status_code, content_type, body, query.format)
             if answer.error_code in self.adapter.throttling_codes:
                 last_error = f"throttled: {answer.error_code}"
                 continue
-            exchange = self._evidence(request, response, elapsed, note)
+            exchange = self._evidence(request, response, body, elapsed, note)
             return answer, exchange
         if last_error.startswith("throttled"):
             raise Throttled(f"{self.endpoint} kept answering {last_error[11:]} after {self.retries} retries")
         self._unreachable = f"{self.endpoint} did not answer after {self.retries} retries ({last_error})"
         raise Unreachable(self._unreachable)
 
-    def _evidence(self, request: httpx.Request, response: httpx.Response, elapsed: float, note: str) -> Exchange:
+    def _deadline(self) -> float:
+        """This request's deadline: the per-request one, or what is left of the run's ``--timeout``."""
+        if self.run_deadline is None:
+            return self.request_deadline
+        left = self.run_deadline - time.time()
+        if left <= 0:
+            raise OutOfTime("the run's --timeout is spent: not sent")
+        return min(self.request_deadline, left)
+
+    def _evidence(self, request: httpx.Request, response: httpx.Response, body: bytes, elapsed: float,
+                  note: str) -> Exchange:
         keep = ("content-type", "x-acs-request-id")
         return Exchange(
             method=request.method,
@@ -192,7 +239,7 @@ class Client:
             request_content_type=request.headers.get("content-type", ""),
             status=response.status_code,
             response_headers={k: v for k, v in response.headers.items() if k.lower() in keep},
-            response_body=response.content,
+            response_body=body,
             elapsed_ms=elapsed,
             secrets=(self.credentials.secret, self.credentials.key_id),
             note=note,

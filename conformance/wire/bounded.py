@@ -228,13 +228,13 @@ def bounded_client(**kwargs: Any) -> httpx.Client:
     httpx's one private attribute used here; if a future httpx renames it the client is
     returned unwrapped and :func:`send_bounded` still caps whatever is not recorded.
     """
-    transport_options = {k: kwargs.pop(k) for k in ("verify", "cert", "http1", "http2", "limits", "proxy")
+    transport_options: dict[str, Any] = {k: kwargs.pop(k) for k in ("verify", "cert", "http1", "http2", "limits", "proxy")
                          if k in kwargs}
     if "trust_env" in kwargs:
         transport_options["trust_env"] = kwargs["trust_env"]
     transport = httpx.HTTPTransport(**transport_options)
     if hasattr(transport, "_pool"):
-        transport._pool = _CappedPool(transport._pool)  # noqa: SLF001 - see the docstring
+        transport._pool = _CappedPool(transport._pool)  # type: ignore[assignment]  # noqa: SLF001 - see above
     return httpx.Client(transport=transport, **kwargs)
 
 
@@ -455,7 +455,7 @@ def check_xml_depth(body: bytes, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
         if marker in body:
             raise AnswerRefused("undecodable", f"the answer's XML declares a DTD or entities ({marker.decode()}), "
                                                "which these APIs never send; it was not parsed")
-    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    parser: Any = ElementTree.XMLPullParser(events=("start", "end"))
     depth = 0
     for offset in range(0, max(len(body), 1), _CHUNK):
         parser.feed(body[offset:offset + _CHUNK])
