@@ -157,11 +157,13 @@ class Target:
     def describe(self) -> str:
         return f"{self.name} ({self.client.region})"
 
-    def walk(self, query: Query, limit: int, note: str = "", max_pages: int = DISCOVERY_PAGE_CAP) -> Walk:
+    def walk(self, query: Query, limit: int, note: str = "", max_pages: int | None = None) -> Walk:
         """Send ``query`` page after page until a page comes back short, or ``max_pages`` are sent.
 
-        A walk stopped by ``max_pages`` before its end says so in :attr:`Walk.truncated`.
+        A walk stopped by ``max_pages`` (default :data:`DISCOVERY_PAGE_CAP`) before its end says so
+        in :attr:`Walk.truncated`.
         """
+        max_pages = max_pages or DISCOVERY_PAGE_CAP
         walk = Walk(limit=limit)
         seen: set[str] = set()
         pages = 0

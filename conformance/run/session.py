@@ -57,14 +57,14 @@ class Progress:
             print(line, file=stream, flush=True)
 
     def page(self, target: Target, note: str, pages: int, expected_pages: int | None) -> None:
-        if not (self.live or (expected_pages or 0) >= self.LONG):
+        long = (expected_pages or 0) >= self.LONG
+        if not (long or (self.live and note.startswith("discovery") and (expected_pages or 0) > 1)):
             return
         now = time.monotonic()
-        last = expected_pages is not None and pages >= expected_pages
-        if now - self._last >= self.EVERY or (last and self._last):
+        if pages == 1 or now - self._last >= self.EVERY:
             self._last = now
-            of = f" of {expected_pages}" if expected_pages else ""
-            self._say(f"{target.vendor}: {note.split(':')[0]}: page {pages}{of}")
+            self._say(f"{target.vendor}: {note.split(':')[0]}: page {min(pages, expected_pages or pages)} "
+                      f"of {expected_pages}")
 
     def discovered(self, target: Target, walk: Walk, requests: int) -> None:
         if not (self.live or len(walk.page_sizes) >= self.LONG):
