@@ -185,7 +185,7 @@ class Target:
             pages += 1
             known_total = isinstance(answer.total_count, int) and not isinstance(answer.total_count, bool)
             if known_total:
-                expected_pages = max(1, math.ceil(answer.total_count / limit))
+                expected_pages = min(max_pages, max(1, math.ceil(answer.total_count / limit)))
             if self.observer is not None:
                 self.observer.page(self, note, pages, expected_pages)
             if len(new_ids) < limit or not fresh:

@@ -4,17 +4,20 @@ Sub-commands: ``run`` (the suite), ``audit`` (what the documents say beside
 what an endpoint does), ``emulator`` (the reference emulator), ``diff`` (two
 recordings compared), ``baseline`` (known deviations from a report).
 Usage and configuration errors print one line and exit 2, never a traceback.
+Only the chosen sub-command's module is imported (``run`` needs pytest, ``emulator``
+needs uvicorn, neither needs the other): start-up is part of every replay's time.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
-from conformance.commands import audit, baseline, diff, emulator, run
 from conformance.errors import ExitCode, UsageError
+
+COMMANDS = ("run", "audit", "emulator", "diff", "baseline")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,19 +25,42 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _adder(command: str) -> Callable[[Any], None]:
+    """The function that adds ``command``'s sub-parser, its module imported only now."""
+    if command == "run":
+        from conformance.commands import run
+        return run.add_run
+    if command == "audit":
+        from conformance.commands import audit
+        return audit.add_audit
+    if command == "emulator":
+        from conformance.commands import emulator
+        return emulator.add_emulator
+    if command == "diff":
+        from conformance.commands import diff
+        return diff.add_diff
+    from conformance.commands import baseline
+    return baseline.add_baseline
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``only``, just that sub-command's parser is built (and its module imported)."""
     parser = _Parser(prog="conformance", description=(__doc__ or "").splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    run.add_run(sub)
-    audit.add_audit(sub)
-    emulator.add_emulator(sub)
-    diff.add_diff(sub)
-    baseline.add_baseline(sub)
+    for command in COMMANDS:
+        if only is None or command == only:
+            _adder(command)(sub)
     return parser
 
 
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The sub-command named on the command line, if it is the first argument and a known one."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_chosen(argv))
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "handler", None):

@@ -12,7 +12,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from conformance.checks import Inconclusive, Target, validate
@@ -20,15 +20,17 @@ from conformance.checks.context import Walk
 from conformance.checks.evaluate import evaluate
 from conformance.checks.generated import ExampleLog
 from conformance.emulator import deviations as deviation_catalogue
-from conformance.emulator.server import Emulator, EmulatorConfig
 from conformance.reports import baseline
 from conformance.results import Result
-from conformance.run import recording
 from conformance.run.settings import Settings
 from conformance.spec import catalog
 from conformance.spec.catalog import CATEGORIES, Requirement
 from conformance.vendors import adapter
 from conformance.vendors.transport import BudgetExhausted, Client, Throttled, Unreachable
+
+if TYPE_CHECKING:  # imported where used: a run without cassettes needs no vcrpy, a replay no emulator
+    from conformance.emulator.server import Emulator
+    from conformance.run import recording
 
 #: The name of the shared cassette of a target's discovery walk, beside the requirements' cassettes.
 DISCOVERY_CASSETTE = "_discovery"
@@ -126,6 +128,8 @@ class SuiteSession:
             if self.settings.replay:
                 endpoint = endpoint or "http://replay.invalid"  # never contacted: vcrpy answers, or refuses
             elif endpoint is None:
+                from conformance.emulator.server import Emulator, EmulatorConfig
+
                 names = {d.name for d in deviation_catalogue.for_vendor(vendor)}
                 emulator = Emulator(EmulatorConfig(
                     vendor, instances=self.settings.instances,
@@ -167,13 +171,19 @@ class SuiteSession:
         return result
 
     def cassette_path(self, requirement: Requirement) -> Path:
+        from conformance.run import recording
+
         return recording.cassette_path(self.settings.cassette_dir, requirement.vendor, self.target_name(requirement.vendor),
                              requirement.id)
 
     def discovery_cassette_path(self, vendor: str) -> Path:
+        from conformance.run import recording
+
         return recording.cassette_path(self.settings.cassette_dir, vendor, self.target_name(vendor), DISCOVERY_CASSETTE)
 
     def _recorder(self, vendor: str) -> tuple[Any, recording.BusinessMatcher]:
+        from conformance.run import recording
+
         if vendor not in self._recorders:
             credentials = self.settings.credentials(vendor)
             matcher = recording.BusinessMatcher(adapter(vendor))
@@ -195,6 +205,8 @@ class SuiteSession:
             path.unlink(missing_ok=True)
         elif not path.is_file():
             return f"replay: no discovery cassette for {vendor} at {path}"
+        from conformance.run import recording
+
         recorder, matcher = self._recorder(vendor)
         try:
             with recorder.use_cassette(str(path)) as cassette:
@@ -222,6 +234,8 @@ class SuiteSession:
         problem = self._discover_with_cassette(vendor)
         if problem:
             return self._replay_miss(requirement, problem)
+        from conformance.run import recording
+
         recorder, matcher = self._recorder(vendor)
         try:
             with recorder.use_cassette(str(path)) as cassette:
