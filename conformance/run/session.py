@@ -116,6 +116,7 @@ class SuiteSession:
                 "region": self.region(vendor),
                 "signing": self.settings.signing or adapter(vendor).signing_modes[0],
                 "deviations": [d for d in self.settings.deviations if d in names],
+                "rate_limit": self.settings.requests_per_second(),
                 "credentials": "given" if self.settings.credentials(vendor).known and self.settings.endpoint
                 else ("emulator test credentials" if not self.settings.endpoint else "unknown"),
             }
