@@ -70,11 +70,32 @@ def item_values(ctx: CheckContext, listing: Walk, name: str) -> list[list[str]]:
     return listing.memo[key]
 
 
+def carriers(ctx: CheckContext, listing: Walk, name: str) -> dict[str, set[int]]:
+    """For an exact-match filter: each value and the positions in the listing of the instances carrying it."""
+    key = ("carriers", name)
+    if key not in listing.memo:
+        index: dict[str, set[int]] = {}
+        for position, values in enumerate(item_values(ctx, listing, name)):
+            for value in values:
+                index.setdefault(value, set()).add(position)
+        listing.memo[key] = index
+    return listing.memo[key]
+
+
 def expected_ids(ctx: CheckContext, listing: Walk, conditions: list[Condition]) -> list[str]:
-    wanted = [(ctx.catalog.filters[n], v, item_values(ctx, listing, n)) for name, value in conditions
+    """The ids of the listing that every condition (and what it requires) selects, in the listing's order."""
+    wanted = [(ctx.catalog.filters[n], v) for name, value in conditions
               for n, v in [(name, value), *ctx.catalog.filters[name].requires.items()]]
-    return [listing.ids[n] for n in range(len(listing.items))
-            if all(matches(spec, value, values[n]) for spec, value, values in wanted)]
+    positions: set[int] | None = None
+    scanned = []
+    for spec, value in wanted:
+        if spec.match in ("wildcard", "fuzzy"):
+            scanned.append((spec, value, item_values(ctx, listing, spec.name)))
+            continue
+        found = carriers(ctx, listing, spec.name).get(value, set())
+        positions = found if positions is None else positions & found
+    candidates = sorted(positions) if positions is not None else range(len(listing.items))
+    return [listing.ids[n] for n in candidates if all(matches(spec, value, values[n]) for spec, value, values in scanned)]
 
 
 def counts(ctx: CheckContext, listing: Walk, name: str) -> Counter[str]:
