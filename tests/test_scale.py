@@ -10,9 +10,12 @@ changes while it is walked is not reported as a paging failure.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from independent_alibaba import IndependentAlibaba
@@ -163,3 +166,26 @@ def test_retry_after_is_honoured(monkeypatch):
         server.server_close()
     assert answer.ok and answer.total_count == 0
     assert slept == [7.0, 3.0]  # what the endpoint asked for, not the 0.5 s and 1 s backoff
+
+
+def test_each_xdist_worker_walks_the_listing_once_at_most(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "conformance", "run", "--vendor", "tencent", "--instances", "2000",
+                             "--report-dir", str(tmp_path), "--", "-n", "2"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "conformance.json").read_text())
+    walk = next(r for r in report["results"] if r["check"] == "pages_partition")
+    listed = int(walk["message"].split(" instances")[0])
+    pages = -(-listed // PAGE) + (listed % PAGE == 0)
+    assert 0 < report["requests_discovery"] <= 2 * pages  # two workers, one walk each
+    assert report["requests"] == report["requests_discovery"] + report["requests_checks"]
+
+
+def test_one_requirement_replays_alone_from_the_shared_discovery_cassette(tmp_path):
+    committed = Path(__file__).resolve().parent.parent / "cassettes"
+    result = subprocess.run([sys.executable, "-m", "conformance", "run", "--replay", "--vendor", "tencent",
+                             "--cassette-dir", str(committed), "--report-dir", str(tmp_path), "--", "-k", "TC-FILT-001"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads((tmp_path / "conformance.json").read_text())
+    assert [(r["requirement"], r["outcome"]) for r in report["results"]] == [("TC-FILT-001", "passed")]
+    assert report["requests_discovery"] >= 1
