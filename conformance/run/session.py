@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -36,11 +37,15 @@ if TYPE_CHECKING:  # imported where used: a run without cassettes needs no vcrpy
 DISCOVERY_CASSETTE = "_discovery"
 
 
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 class Progress:
     """Progress lines on the terminal for long walks, and what the run expects once discovery is done.
 
-    Written to the process's real stderr (pytest captures the tests' own), at most one line every
-    :attr:`EVERY` seconds, and only for a live endpoint or a walk of at least :attr:`LONG` pages.
+    Written through :attr:`SuiteSession.say` (the pytest plugin bypasses its output capture), at
+    most one line every :attr:`EVERY` seconds, and only for a live endpoint or a walk of at least :attr:`LONG` pages.
     """
 
     EVERY = 2.0
@@ -54,9 +59,7 @@ class Progress:
         self._last = 0.0
 
     def _say(self, line: str) -> None:
-        stream = sys.__stderr__
-        if stream is not None:
-            print(line, file=stream, flush=True)
+        self.session.say(line)
 
     def page(self, target: Target, note: str, pages: int, expected_pages: int | None) -> None:
         long = (expected_pages or 0) >= self.LONG
@@ -86,6 +89,8 @@ class SuiteSession:
         self._emulators: list[Emulator] = []
         self._recorders: dict[str, tuple[Any, recording.BusinessMatcher]] = {}
         self._baseline: list[baseline.Entry] | None = None
+        #: Where progress lines go: stderr, unless the pytest plugin says otherwise (its capture hides stderr).
+        self.say: Callable[[str], None] = _to_stderr
 
     def selected_requirements(self) -> list[Requirement]:
         chosen = []
