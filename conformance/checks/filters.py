@@ -167,6 +167,11 @@ def decided(ctx: CheckContext, count: int) -> None:
 
 @check("filter_single")
 def filter_single(ctx: CheckContext, args: dict[str, Any]) -> None:
+    """Each filter once (its rarest informative value), then values drawn: exactly the carriers come back.
+
+    The expected answer comes from the discovery walk; the observed one is read on one page (an
+    answer larger than that is checked on the page and its ``TotalCount``, the rest named unseen).
+    """
     listing = ctx.oracle_listing()
     pool = candidates(ctx, listing) + nomatch(ctx)
     ctx.need(len(listing.items) >= 2 and bool(pool), "the listing is too small to draw filters from")
@@ -183,6 +188,11 @@ def filter_single(ctx: CheckContext, args: dict[str, Any]) -> None:
 
 @check("filter_and")
 def filter_and(ctx: CheckContext, args: dict[str, Any]) -> None:
+    """A AND B equals the intersection of A's and B's own answers (not the oracle's: AND logic alone).
+
+    Values fitting on one page are drawn, so that A and B are read whole; a pair where one is not
+    is not decided (named in the result), and a check none of whose pairs could be is inconclusive.
+    """
     listing = ctx.oracle_listing()
     pool = candidates(ctx, listing)
     names = {name for name, _ in pool}
@@ -213,6 +223,7 @@ def filter_and(ctx: CheckContext, args: dict[str, Any]) -> None:
 
 @check("filter_or_values")
 def filter_or_values(ctx: CheckContext, args: dict[str, Any]) -> None:
+    """Two values of one filter answer the union of each value's answer; read like :func:`filter_and`."""
     listing = ctx.oracle_listing()
     by_name: dict[str, list[str]] = {}
     for name, value in candidates(ctx, listing, exclude=()):
