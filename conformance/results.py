@@ -32,6 +32,8 @@ class Result:
     note: str = ""
     target: str = ""
     requests: int = 0
+    #: Of ``requests``, those sent by the discovery walk (the first check that needed the listing pays for it).
+    discovery_requests: int = 0
     duration_s: float = 0.0
     #: A replay met a request its cassette holds no answer for.
     replay_miss: bool = False

@@ -1,9 +1,12 @@
 """An independent Alibaba ECS DescribeInstances server (pagination and filters), apart from the emulator.
 
-No code or data shared with ``conformance.emulator``: 53 instances of its own,
-listed newest first, on the standard library's HTTP server, JSON only, no
-signature check. Enough of the document to answer the pagination and filter
-checks; the suite's oracles must come from what it answers.
+No code or data shared with ``conformance.emulator``: 53 instances of its own
+by default (any number on request), listed newest first, on the standard
+library's HTTP server, JSON only, no signature check. Enough of the document
+to answer the pagination and filter checks; the suite's oracles must come
+from what it answers. With ``churn_every`` an instance is created every that
+many requests (for the first ``churn_until`` requests, or for ever), listed
+first: a listing that changes while it is walked.
 """
 
 from __future__ import annotations
@@ -17,9 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 
-def make_inventory() -> list[dict]:
+def make_inventory(count: int = 53) -> list[dict]:
     out = []
-    for n in range(53):
+    for n in range(count):
         region = "cn-shanghai" if n % 7 == 0 else "cn-hangzhou"
         vpc = n % 4 != 0
         out.append({
@@ -112,6 +115,9 @@ def describe(inventory: list[dict], params: dict[str, str]) -> tuple[int, dict]:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     inventory: list[dict] = []
+    churn_every = 0
+    churn_until = 0
+    served = 0
 
     def log_message(self, *args) -> None:
         pass
@@ -120,7 +126,21 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def _churn(self) -> None:
+        """Create an instance every ``churn_every`` requests: the newest, listed first."""
+        cls = type(self)
+        cls.served += 1
+        if cls.churn_every and cls.served % cls.churn_every == 0 and (not cls.churn_until or cls.served <= cls.churn_until):
+            new = json.loads(json.dumps(next(i for i in cls.inventory if i["RegionId"] == "cn-hangzhou")))
+            new["InstanceId"] = f"i-indnew{cls.served:012d}"
+            new["InstanceName"] = f"new-node-{cls.served}"
+            new["PublicIpAddress"] = {"IpAddress": []}
+            new["VpcAttributes"]["PrivateIpAddress"] = {"IpAddress": []}
+            new["InnerIpAddress"] = {"IpAddress": []}
+            cls.inventory = [new, *cls.inventory]
+
     def do_GET(self) -> None:
+        self._churn()
         params = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
         status, body = describe(self.inventory, params)
         body["RequestId"] = str(uuid.uuid4()).upper()
@@ -133,9 +153,10 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class IndependentAlibaba:
-    def __init__(self) -> None:
-        Handler.inventory = make_inventory()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    def __init__(self, count: int = 53, churn_every: int = 0, churn_until: int = 0) -> None:
+        handler = type("SizedHandler", (Handler,), {"inventory": make_inventory(count), "churn_every": churn_every,
+                                                    "churn_until": churn_until, "served": 0})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def __enter__(self) -> "IndependentAlibaba":

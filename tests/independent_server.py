@@ -1,10 +1,13 @@
 """An independent Tencent CVM DescribeInstances server, written apart from the emulator.
 
 It shares no code with ``conformance.emulator``: its own inventory (47
-instances, listed in descending id order, names and zones of its own), its
-own parsing and filtering on the standard library's HTTP server. It checks no
-signature. The suite run against it shows that the checks derive their
-oracles from what an endpoint answers, not from the emulator's data.
+instances by default, any number on request, listed in descending id order,
+names and zones of its own), its own parsing and filtering on the standard
+library's HTTP server. It checks no signature. The suite run against it shows
+that the checks derive their oracles from what an endpoint answers, not from
+the emulator's data. With ``churn_every`` an instance is created every that
+many requests (for the first ``churn_until`` requests, or for ever), listed
+first: a listing that changes while it is walked.
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ FILTERS = {"zone", "project-id", "host-id", "instance-id", "instance-name", "ins
            "private-ip-address", "public-ip-address"}
 
 
-def make_inventory() -> list[dict]:
+def make_inventory(count: int = 47) -> list[dict]:
     out = []
-    for n in range(47):
+    for n in range(count):
         zone = ["ap-guangzhou-3", "ap-guangzhou-4", "ap-guangzhou-6"][n % 3]
         out.append({
             "Placement": {"Zone": zone, "HostId": f"host-{n:08x}" if n % 5 == 0 else "", "ProjectId": [0, 7][n % 2]},
@@ -141,6 +144,9 @@ def describe(inventory: list[dict], region: str, body: dict) -> dict:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     inventory: list[dict] = []
+    churn_every = 0
+    churn_until = 0
+    served = 0
 
     def log_message(self, *args) -> None:  # quiet
         pass
@@ -156,7 +162,20 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._serve(b"")
 
+    def _churn(self) -> None:
+        """Create an instance every ``churn_every`` requests: it sorts first (the largest id)."""
+        cls = type(self)
+        cls.served += 1
+        if cls.churn_every and cls.served % cls.churn_every == 0 and (not cls.churn_until or cls.served <= cls.churn_until):
+            new = dict(cls.inventory[-1])
+            new["InstanceId"] = f"ins-{90000000 + cls.served:08d}"
+            new["InstanceName"] = f"svc-new-{cls.served}"
+            new["PrivateIpAddresses"] = [f"10.9.{cls.served // 200}.{cls.served % 200 + 2}"]
+            new["PublicIpAddresses"] = []
+            cls.inventory = [new, *cls.inventory]
+
     def _serve(self, raw: bytes) -> None:
+        self._churn()
         answer: dict = {"RequestId": str(uuid.uuid4())}
         try:
             if self.headers.get("Authorization", "").startswith("TC3"):
@@ -181,9 +200,10 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class IndependentServer:
-    def __init__(self) -> None:
-        Handler.inventory = make_inventory()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    def __init__(self, count: int = 47, churn_every: int = 0, churn_until: int = 0) -> None:
+        handler = type("SizedHandler", (Handler,), {"inventory": make_inventory(count), "churn_every": churn_every,
+                                                    "churn_until": churn_until, "served": 0})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -1,24 +1,36 @@
 """What a check works with: the target, its discovered listing, and verdict helpers.
 
 The suite does not know a live endpoint's inventory. :meth:`Target.listing`
-discovers it once (walks every page) and the checks derive their oracles from
-it. A walk that does not add up (duplicates, or a count that disagrees with
-``TotalCount``) cannot serve as an oracle: checks that need one become
-``inconclusive`` and leave the verdict to the pagination checks.
+discovers it once per target and process (one walk at the largest page size,
+:data:`DISCOVERY_LIMIT`) and every check derives its oracles from it. A walk
+that does not add up (duplicates, or a count that disagrees with
+``TotalCount``) is walked once more: if the second walk adds up it is the
+oracle; if the two walks disagree with each other, the listing changed while
+it was walked (instances created or deleted meanwhile) and the walk is marked
+as churned; if they agree, the paging contract is broken. A churned, broken
+or capped walk cannot serve as an oracle: checks that need one become
+``inconclusive`` with the reason, and the pagination checks decide.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from conformance.spec.catalog import Requirement, VendorCatalog
 from conformance.vendors.base import Adapter, Answer, Credentials, Query
 from conformance.vendors.transport import Client, Exchange
 
 MAX_EVIDENCE = 8
-MAX_WALK_PAGES = 200
+#: The page size of the discovery walk and of filtered answers: the largest both documents allow.
+DISCOVERY_LIMIT = 100
+#: The most pages a discovery walk sends (100,000 instances at 100). What lies past it is not
+#: seen: a capped walk makes the checks that need the listing inconclusive, never failed.
+DISCOVERY_PAGE_CAP = 1000
+#: The pages of one filtered answer a check reads. A larger answer is compared on what was
+#: read and on its ``TotalCount``; the rest is reported as not seen (see :meth:`CheckContext.compare_ids`).
+COLLECT_PAGES = 1
 
 
 class Failed(Exception):
@@ -47,7 +59,7 @@ class Observation:
 
 @dataclass
 class Walk:
-    """Every page of one query, walked from the first with a fixed size."""
+    """The pages of one query, walked from the first with a fixed size."""
 
     limit: int
     ids: list[str] = field(default_factory=list)
@@ -55,6 +67,14 @@ class Walk:
     totals: list[Any] = field(default_factory=list)
     page_sizes: list[int] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
+    #: Why the walk stopped before the end (a page cap): what lies past it was not seen.
+    truncated: str = ""
+    #: Why the listing is taken to have changed while it was walked (two walks disagree).
+    churn: str = ""
+    #: Why the walk was repeated (the problems of the first walk), if it was.
+    rewalked: str = ""
+    #: Values derived from the items, computed once per walk (filter values per item, counts).
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def duplicates(self) -> list[str]:
@@ -69,16 +89,46 @@ class Walk:
     @property
     def problems(self) -> list[str]:
         out = []
+        if self.churn:
+            out.append(self.churn)
+        if self.truncated:
+            out.append(self.truncated)
         if self.duplicates:
             out.append(f"{len(self.duplicates)} instance(s) listed twice, e.g. {self.duplicates[0]}")
         distinct = len(set(self.ids))
-        if any(t != distinct for t in self.totals):
+        if not self.truncated and any(t != distinct for t in self.totals):
             out.append(f"TotalCount {sorted(set(map(str, self.totals)))} but {distinct} instance(s) walked")
         return out
 
     @property
     def consistent(self) -> bool:
         return not self.problems
+
+    @property
+    def broken(self) -> bool:
+        """It does not add up, and neither churn nor a cap explains it: the paging contract is broken."""
+        return not self.consistent and not self.churn and not self.truncated
+
+
+def churn_between(first: Walk, second: Walk) -> str:
+    """Why two walks of the same listing disagree in a way only a changing listing explains; "" if they agree.
+
+    A deterministic endpoint answers the same pages twice; one whose paging is broken does too.
+    Two walks that differ (other instances, other counts) saw a listing that changed.
+    """
+    if first.ids == second.ids and first.totals == second.totals:
+        return ""
+    counts = sorted({str(t) for t in first.totals + second.totals})
+    return (f"the listing changed while it was walked (instances created or deleted meanwhile): two walks "
+            f"disagree ({len(set(first.ids))} then {len(set(second.ids))} instances, TotalCount {', '.join(counts)})")
+
+
+class WalkObserver(Protocol):
+    """Told about a long walk as it goes (a progress line), and about the discovered listing."""
+
+    def page(self, target: Target, note: str, pages: int, expected_pages: int | None) -> None: ...
+
+    def discovered(self, target: Target, walk: Walk, requests: int) -> None: ...
 
 
 class Target:
@@ -89,6 +139,10 @@ class Target:
         self.client = client
         self.name = name or client.endpoint
         self._listing: Walk | None = None
+        #: Requests sent by discovery walks (the rest were sent by checks).
+        self.discovery_requests = 0
+        #: Told about walks as they go (progress lines); None for none.
+        self.observer: WalkObserver | None = None
         #: The examples of the check under way, when recording or replaying (checks.generated.ExampleLog).
         self.examples: Any = None
 
@@ -103,11 +157,18 @@ class Target:
     def describe(self) -> str:
         return f"{self.name} ({self.client.region})"
 
-    def walk(self, query: Query, limit: int, note: str = "") -> Walk:
-        """Send ``query`` page after page until a page comes back short."""
+    def walk(self, query: Query, limit: int, note: str = "", max_pages: int | None = None) -> Walk:
+        """Send ``query`` page after page until a page comes back short, or ``max_pages`` are sent.
+
+        A walk stopped by ``max_pages`` (default :data:`DISCOVERY_PAGE_CAP`) before its end says so
+        in :attr:`Walk.truncated`.
+        """
+        max_pages = max_pages or DISCOVERY_PAGE_CAP
         walk = Walk(limit=limit)
+        seen: set[str] = set()
         pages = 0
-        while pages < MAX_WALK_PAGES:
+        expected_pages: int | None = None
+        while True:
             page = Query(**{**query.__dict__, "offset": pages * limit, "limit": limit})
             answer, exchange = self.client.send(page, note=note or f"walk, page {pages + 1} of size {limit}")
             walk.exchanges.append(exchange)
@@ -115,30 +176,85 @@ class Target:
                 raise Inconclusive(f"the listing was refused: HTTP {answer.status} {answer.error_code or ''} "
                                    f"{answer.parse_error or ''}".strip())
             new_ids = [self.id_of(i) for i in answer.items]
-            fresh = [i for i in new_ids if i not in set(walk.ids)]
+            fresh = [i for i in new_ids if i not in seen]
+            seen.update(new_ids)
             walk.ids.extend(new_ids)
             walk.items.extend(answer.items)
             walk.totals.append(answer.total_count)
             walk.page_sizes.append(len(new_ids))
             pages += 1
+            known_total = isinstance(answer.total_count, int) and not isinstance(answer.total_count, bool)
+            if known_total:
+                expected_pages = min(max_pages, max(1, math.ceil(answer.total_count / limit)))
+            if self.observer is not None:
+                self.observer.page(self, note, pages, expected_pages)
             if len(new_ids) < limit or not fresh:
                 break
-            if isinstance(answer.total_count, int) and pages * limit >= answer.total_count + limit:
+            if known_total and pages * limit >= answer.total_count + limit:
+                break
+            if pages >= max_pages:
+                if not (known_total and pages * limit >= answer.total_count):
+                    total = answer.total_count if known_total else "?"
+                    walk.truncated = (f"the walk was stopped after {pages} page(s) of {limit} ({len(seen)} of {total} "
+                                      f"instances seen): the rest was not seen")
                 break
         return walk
 
-    def forget_listing(self) -> None:
-        """Discover again on next use: each cassette must hold the walk its check relies on."""
-        self._listing = None
-
     def listing(self) -> Walk:
-        """The whole listing of the region, walked once per run with the largest page."""
+        """The whole listing of the region, walked once per target (and process) with the largest page.
+
+        A walk that does not add up is walked once more (see the module's docstring).
+        """
         if self._listing is None:
-            self._listing = self.walk(Query(), 100, note="discovery")
+            before = self.client.requests_sent
+            try:
+                walk = self.walk(Query(), DISCOVERY_LIMIT, note="discovery")
+                if not walk.consistent and not walk.truncated:
+                    second = self.walk(Query(), DISCOVERY_LIMIT, note="discovery, again: the first walk did not add up")
+                    second.rewalked = "; ".join(walk.problems)
+                    if not second.consistent:
+                        second.churn = churn_between(walk, second)
+                    walk = second
+            finally:
+                self.discovery_requests += self.client.requests_sent - before
+            self._listing = walk
+            if self.observer is not None:
+                self.observer.discovered(self, walk, self.client.requests_sent - before)
         return self._listing
+
+    @property
+    def discovered(self) -> bool:
+        return self._listing is not None
+
+    def changed_since_discovery(self) -> str:
+        """Why the listing is no longer the one discovered (one request: its first page); "" if it is the same.
+
+        Asked only when an answer disagrees with the discovered listing, so that a listing that changed
+        meanwhile is told apart from a broken contract.
+        """
+        listing = self.listing()
+        answer, _ = self.client.send(Query(offset=0, limit=DISCOVERY_LIMIT),
+                                     note="is the listing still the one discovered?")
+        if not answer.ok:
+            return ""
+        first = [self.id_of(i) for i in answer.items]
+        before = listing.totals[0] if listing.totals else None
+        if answer.total_count != before or first != listing.ids[:listing.page_sizes[0] if listing.page_sizes else 0]:
+            return (f"the listing changed since it was discovered (TotalCount {before!r}, now {answer.total_count!r}, "
+                    f"or other instances on its first page)")
+        return ""
 
     def id_of(self, item: dict[str, Any]) -> str:
         return str(self.catalog.item.get("id", item))
+
+
+@dataclass
+class Collected:
+    """What a check read of one filtered answer: its ids, its ``TotalCount``, and whether that was all of it."""
+
+    ids: list[str]
+    total: Any
+    complete: bool
 
 
 class CheckContext:
@@ -152,6 +268,10 @@ class CheckContext:
         self.client = target.client
         self.evidence: list[Exchange] = []
         self.passed_message = ""
+        #: Answers larger than what the check read (see :data:`COLLECT_PAGES`): what was not seen.
+        self.unseen: list[str] = []
+        #: Examples that could not be decided because an answer they relate was not read whole.
+        self.undecided = 0
 
     # ----------------------------------------------------------------- sending
 
@@ -170,18 +290,24 @@ class CheckContext:
         """The discovered listing, if it can serve as an oracle; else this check is inconclusive."""
         walk = self.target.listing()
         self.cite(walk.exchanges[0])
+        if walk.churn or walk.truncated:
+            raise Inconclusive("; ".join(walk.problems) + "; the listing cannot serve as an oracle")
         if not walk.consistent:
             raise Inconclusive("the listing does not page consistently (" + "; ".join(walk.problems)
                                + "), so it cannot serve as an oracle; see the pagination results")
         return walk
 
-    def collect(self, query: Query, note: str = "") -> list[str]:
-        """Every id the endpoint answers to ``query`` (all pages); inconclusive if paging does not add up."""
-        walk = self.target.walk(query, 100, note=note)
+    def collect(self, query: Query, note: str = "", max_pages: int = COLLECT_PAGES) -> Collected:
+        """The ids the endpoint answers to ``query``, read on at most ``max_pages`` pages of 100.
+
+        Inconclusive if what was read does not page consistently.
+        """
+        walk = self.target.walk(query, DISCOVERY_LIMIT, note=note, max_pages=max_pages)
         self.cite(walk.exchanges[0])
-        if not walk.consistent:
+        if not walk.consistent and not (walk.truncated and walk.problems == [walk.truncated]):
             raise Inconclusive("the filtered answer does not page consistently: " + "; ".join(walk.problems))
-        return walk.ids
+        total = walk.totals[-1] if walk.totals else None
+        return Collected(walk.ids, total, complete=not walk.truncated)
 
     def need(self, condition: bool, reason: str) -> None:
         if not condition:
@@ -211,17 +337,48 @@ class CheckContext:
             raise Failed("TotalCount is not an integer", expected="an integer", observed=answer.total_count)
         return answer.total_count
 
-    def compare_ids(self, what: str, expected: list[str], observed: list[str]) -> None:
-        missing = [i for i in expected if i not in set(observed)]
-        extra = [i for i in observed if i not in set(expected)]
-        if missing or extra or len(observed) != len(set(observed)):
+    def fail_unless_changed(self, failure: Failed) -> None:
+        """Raise ``failure``, or :class:`Inconclusive` if the listing changed since discovery (which explains it)."""
+        changed = self.target.changed_since_discovery() if self.target.discovered else ""
+        if changed:
+            raise Inconclusive(f"{failure.message}; but {changed}, which explains it")
+        raise failure
+
+    def compare_ids(self, what: str, expected: list[str], observed: list[str] | Collected) -> None:
+        """``observed`` must be exactly ``expected``.
+
+        Of an answer read only in part (larger than :data:`COLLECT_PAGES` pages), what was read must
+        all be expected, once, and its ``TotalCount`` must be the expected count; the rest is noted as
+        not seen (:attr:`unseen`), never failed.
+        """
+        if isinstance(observed, Collected) and not observed.complete:
+            wanted = set(expected)
+            extra = [i for i in observed.ids if i not in wanted]
+            if extra or len(observed.ids) != len(set(observed.ids)) or observed.total != len(wanted):
+                parts = [f"TotalCount {observed.total!r} for {len(wanted)} expected"] if observed.total != len(wanted) else []
+                if extra:
+                    parts.append(f"{len(extra)} unexpected (e.g. {extra[0]})")
+                if len(observed.ids) != len(set(observed.ids)):
+                    parts.append("duplicates in the answer")
+                self.fail_unless_changed(Failed(
+                    f"{what}: " + ", ".join(parts),
+                    expected={"instances": len(wanted), "ids": sorted(expected)[:20]},
+                    observed={"TotalCount": observed.total, "read": len(observed.ids), "unexpected": extra[:20]}))
+            self.unseen.append(f"{what}: {len(wanted) - len(set(observed.ids))} of {len(wanted)}")
+            return
+        got = observed.ids if isinstance(observed, Collected) else observed
+        got_set, wanted = set(got), set(expected)
+        missing = [i for i in expected if i not in got_set]
+        extra = [i for i in got if i not in wanted]
+        if missing or extra or len(got) != len(got_set):
             parts = []
             if missing:
                 parts.append(f"{len(missing)} missing (e.g. {missing[0]})")
             if extra:
                 parts.append(f"{len(extra)} unexpected (e.g. {extra[0]})")
-            if len(observed) != len(set(observed)):
+            if len(got) != len(got_set):
                 parts.append("duplicates in the answer")
-            raise Failed(f"{what}: " + ", ".join(parts),
-                         expected={"instances": len(set(expected)), "ids": sorted(expected)[:20]},
-                         observed={"instances": len(set(observed)), "missing": missing[:20], "unexpected": extra[:20]})
+            self.fail_unless_changed(Failed(
+                f"{what}: " + ", ".join(parts),
+                expected={"instances": len(wanted), "ids": sorted(expected)[:20]},
+                observed={"instances": len(got_set), "missing": missing[:20], "unexpected": extra[:20]}))

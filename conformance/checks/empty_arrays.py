@@ -66,11 +66,16 @@ def empty_listing(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"an empty listing renders {list_path} as an empty list in {fmt}"
 
 
+#: The instances of the listing whose lists :func:`observe_empty_lists` looks at: the first this many.
+OBSERVED_ITEMS = 1000
+
+
 @check("observe_empty_lists")
 def observe_empty_lists(ctx: CheckContext, args: dict[str, Any]) -> Observation:
+    """How empty lists inside instances render, counted on the first :data:`OBSERVED_ITEMS` of the listing."""
     listing = ctx.target.listing()
     ctx.cite(listing.exchanges[0])
-    document = {"items": listing.items}
+    document = {"items": listing.items[:OBSERVED_ITEMS]}
     report: dict[str, dict[str, int]] = {}
     for path in ctx.catalog.lists[1:]:
         item_path = "$.items[*]" + path.split("[*]", 1)[1]

@@ -21,6 +21,7 @@ def evaluate(requirement: Requirement, target: Target) -> Result:
     spec = load_checks()[requirement.check]
     ctx = CheckContext(target, requirement)
     before = target.client.requests_sent
+    discovery_before = target.discovery_requests
     started = time.perf_counter()
     expected = observed = None
     outcome: Outcome
@@ -30,6 +31,9 @@ def evaluate(requirement: Requirement, target: Target) -> Result:
             outcome, message, observed = "observed", verdict.message, verdict.observed
         else:
             outcome, message = "passed", ctx.passed_message or requirement.summary
+            if ctx.unseen:
+                message += (f"; {len(ctx.unseen)} answer(s) larger than a page were checked on the page read and "
+                            f"their TotalCount only, the rest not seen (e.g. {ctx.unseen[0]})")
     except Failed as failure:
         outcome, message, expected, observed = "failed", failure.message, failure.expected, failure.observed
     except Skip as skip:
@@ -59,5 +63,6 @@ def evaluate(requirement: Requirement, target: Target) -> Result:
         note=requirement.note,
         target=target.describe(),
         requests=target.client.requests_sent - before,
+        discovery_requests=target.discovery_requests - discovery_before,
         duration_s=round(time.perf_counter() - started, 3),
     )

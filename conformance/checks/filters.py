@@ -4,10 +4,19 @@ Oracles come from the discovered listing: the instances that carry a value,
 read through the vendor's JSONPath map. The matching rules below are the
 documents' own (exact value; ``*`` wildcard; "模糊过滤" as containment),
 written here independently of the emulator's implementation.
+
+Size: the discovery walk tells how many instances carry each value, so the
+checks draw the values carried by fewer instances than a page holds (a filter
+none of whose values is that rare still gets its rarest value). Each filtered
+answer is read on one page of 100 (:data:`~conformance.checks.context.COLLECT_PAGES`):
+an answer larger than that is compared on what was read (every instance
+expected, once) and on its ``TotalCount``; the rest is reported as not seen,
+never failed. A check's requests therefore do not grow with the listing.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from typing import Any
@@ -15,7 +24,16 @@ from typing import Any
 from hypothesis import strategies as st
 
 from conformance.checks import check
-from conformance.checks.context import CheckContext, Failed, Observation, Skip, Walk
+from conformance.checks.context import (
+    DISCOVERY_LIMIT,
+    CheckContext,
+    Collected,
+    Failed,
+    Inconclusive,
+    Observation,
+    Skip,
+    Walk,
+)
 from conformance.checks.generated import run_examples
 from conformance.spec.catalog import FilterSpec
 from conformance.vendors.base import Query
@@ -23,6 +41,7 @@ from conformance.vendors.base import Query
 Condition = tuple[str, str]  # (filter name, value)
 
 
+@functools.lru_cache(maxsize=256)
 def _wildcard(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(".*" if part == "*" else re.escape(part) for part in re.split(r"(\*)", pattern)) + r"\Z",
                       re.S)
@@ -30,7 +49,11 @@ def _wildcard(pattern: str) -> re.Pattern[str]:
 
 def carries(spec: FilterSpec, value: str, item: dict[str, Any]) -> bool:
     """Whether ``item`` is selected by ``spec`` = ``value`` under the documents' matching rules."""
-    values = spec.values(item)
+    return matches(spec, value, spec.values(item))
+
+
+def matches(spec: FilterSpec, value: str, values: list[str]) -> bool:
+    """Whether an instance carrying ``values`` for ``spec`` is selected by ``value``."""
     if spec.match == "wildcard":
         return any(_wildcard(value).match(v) for v in values)
     if spec.match == "fuzzy":
@@ -38,14 +61,49 @@ def carries(spec: FilterSpec, value: str, item: dict[str, Any]) -> bool:
     return value in values
 
 
+def item_values(ctx: CheckContext, listing: Walk, name: str) -> list[list[str]]:
+    """Every instance's values for filter ``name``, read once per listing (JSONPath is not cheap)."""
+    key = ("values", name)
+    if key not in listing.memo:
+        spec = ctx.catalog.filters[name]
+        listing.memo[key] = [spec.values(item) for item in listing.items]
+    return listing.memo[key]
+
+
+def carriers(ctx: CheckContext, listing: Walk, name: str) -> dict[str, set[int]]:
+    """For an exact-match filter: each value and the positions in the listing of the instances carrying it."""
+    key = ("carriers", name)
+    if key not in listing.memo:
+        index: dict[str, set[int]] = {}
+        for position, values in enumerate(item_values(ctx, listing, name)):
+            for value in values:
+                index.setdefault(value, set()).add(position)
+        listing.memo[key] = index
+    return listing.memo[key]
+
+
 def expected_ids(ctx: CheckContext, listing: Walk, conditions: list[Condition]) -> list[str]:
-    out = []
-    for item in listing.items:
-        if all(carries(ctx.catalog.filters[name], value, item) and
-               all(carries(ctx.catalog.filters[k], v, item) for k, v in ctx.catalog.filters[name].requires.items())
-               for name, value in conditions):
-            out.append(ctx.target.id_of(item))
-    return out
+    """The ids of the listing that every condition (and what it requires) selects, in the listing's order."""
+    wanted = [(ctx.catalog.filters[n], v) for name, value in conditions
+              for n, v in [(name, value), *ctx.catalog.filters[name].requires.items()]]
+    positions: set[int] | None = None
+    scanned = []
+    for spec, value in wanted:
+        if spec.match in ("wildcard", "fuzzy"):
+            scanned.append((spec, value, item_values(ctx, listing, spec.name)))
+            continue
+        found = carriers(ctx, listing, spec.name).get(value, set())
+        positions = found if positions is None else positions & found
+    candidates = sorted(positions) if positions is not None else range(len(listing.items))
+    return [listing.ids[n] for n in candidates if all(matches(spec, value, values[n]) for spec, value, values in scanned)]
+
+
+def counts(ctx: CheckContext, listing: Walk, name: str) -> Counter[str]:
+    """How many instances of the listing carry each value of filter ``name``."""
+    key = ("counts", name)
+    if key not in listing.memo:
+        listing.memo[key] = Counter(v for values in item_values(ctx, listing, name) for v in set(values))
+    return listing.memo[key]
 
 
 def query_for(ctx: CheckContext, conditions: list[Condition]) -> Query:
@@ -58,13 +116,21 @@ def query_for(ctx: CheckContext, conditions: list[Condition]) -> Query:
 
 
 def candidates(ctx: CheckContext, listing: Walk, exclude: tuple[str, ...] = ("InstanceIds",)) -> list[Condition]:
-    """(filter, value) pairs of the listing, most informative first: values some but not all instances carry."""
+    """(filter, value) pairs of the listing, most informative first: values some but not all instances carry.
+
+    Only values whose answer fits on one page are drawn (so that it is read whole), except for a
+    filter none of whose values is that rare, which keeps its rarest value.
+    """
     out: list[tuple[int, Condition]] = []
     for name, spec in ctx.catalog.filters.items():
         if name in exclude or spec.match in ("wildcard", "fuzzy"):
             continue
-        counts = Counter(v for item in listing.items for v in set(spec.values(item)))
-        for value, count in counts.items():
+        found = counts(ctx, listing, name)
+        fitting = {v: c for v, c in found.items() if c < DISCOVERY_LIMIT}
+        if not fitting and found:
+            rarest = min(found.items(), key=lambda pair: (pair[1], pair[0]))
+            fitting = {rarest[0]: rarest[1]}
+        for value, count in fitting.items():
             rank = 0 if count < len(listing.items) else 1
             out.append((rank, (name, value)))
     out.sort(key=lambda pair: (pair[0], pair[1]))
@@ -81,6 +147,22 @@ def one_per_filter(pool: list[Condition]) -> list[Condition]:
 
 def nomatch(ctx: CheckContext) -> list[Condition]:
     return [(name, spec.nomatch) for name, spec in ctx.catalog.filters.items() if spec.nomatch]
+
+
+def read_whole(ctx: CheckContext, what: str, *answers: Collected) -> bool:
+    """Whether every answer was read whole; if not, the example that relates them is noted as not seen."""
+    if all(a.complete for a in answers):
+        return True
+    ctx.unseen.append(f"{what}: an answer larger than a page")
+    ctx.undecided += 1
+    return False
+
+
+def decided(ctx: CheckContext, count: int) -> None:
+    """Inconclusive when not one of ``count`` examples could be read whole."""
+    if count and ctx.undecided >= count:
+        raise Inconclusive(f"every one of {count} answers was larger than what the check reads "
+                           f"({DISCOVERY_LIMIT} instances): nothing could be compared whole")
 
 
 @check("filter_single", optional={"filter": str})
@@ -135,6 +217,11 @@ def _single_filter(ctx: CheckContext, listing: Walk, name: str) -> None:
 
 @check("filter_and")
 def filter_and(ctx: CheckContext, args: dict[str, Any]) -> None:
+    """A AND B equals the intersection of A's and B's own answers (not the oracle's: AND logic alone).
+
+    Values fitting on one page are drawn, so that A and B are read whole; a pair where one is not
+    is not decided (named in the result), and a check none of whose pairs could be is inconclusive.
+    """
     listing = ctx.oracle_listing()
     pool = candidates(ctx, listing)
     names = {name for name, _ in pool}
@@ -148,20 +235,24 @@ def filter_and(ctx: CheckContext, args: dict[str, Any]) -> None:
 
     def example(pair: tuple[Condition, Condition]) -> None:
         a, b = pair
+        what = f"{a[0]}={a[1]} AND {b[0]}={b[1]} against the intersection of their answers"
         ids_a = ctx.collect(query_for(ctx, [a]), note=f"A: {a[0]}={a[1]}")
         ids_b = ctx.collect(query_for(ctx, [b]), note=f"B: {b[0]}={b[1]}")
+        if not read_whole(ctx, what, ids_a, ids_b):
+            return
         both = ctx.collect(query_for(ctx, [a, b]), note="A AND B")
-        ctx.compare_ids(f"{a[0]}={a[1]} AND {b[0]}={b[1]} against the intersection of their answers",
-                        [i for i in ids_a if i in set(ids_b)], both)
+        ctx.compare_ids(what, [i for i in ids_a.ids if i in set(ids_b.ids)], both)
 
     firsts = one_per_filter(pool)
     chained = [(a, b) for a, b in zip(firsts, firsts[1:] + firsts[:1], strict=True) if compatible(a, b)]
     count = run_examples(pairs, example, ctx, explicit=chained)
+    decided(ctx, count)
     ctx.passed_message = f"{count} filter pairs drawn by hypothesis: each A AND B answer equals the intersection of A's and B's"
 
 
 @check("filter_or_values")
 def filter_or_values(ctx: CheckContext, args: dict[str, Any]) -> None:
+    """Two values of one filter answer the union of each value's answer; read like :func:`filter_and`."""
     listing = ctx.oracle_listing()
     by_name: dict[str, list[str]] = {}
     for name, value in candidates(ctx, listing, exclude=()):
@@ -178,13 +269,16 @@ def filter_or_values(ctx: CheckContext, args: dict[str, Any]) -> None:
 
     def example(triple: tuple[str, str, str]) -> None:
         name, first, second = triple
+        what = f"{name} with values {first} and {second} against the union of their answers"
         one = ctx.collect(Query(filters={name: [first]}), note=f"{name}={first}")
         two = ctx.collect(Query(filters={name: [second]}), note=f"{name}={second}")
+        if not read_whole(ctx, what, one, two):
+            return
         either = ctx.collect(Query(filters={name: [first, second]}), note=f"{name}={first} or {second}")
-        ctx.compare_ids(f"{name} with values {first} and {second} against the union of their answers",
-                        one + [i for i in two if i not in set(one)], either)
+        ctx.compare_ids(what, one.ids + [i for i in two.ids if i not in set(one.ids)], either)
 
     count = run_examples(value_pairs(), example, ctx)
+    decided(ctx, count)
     ctx.passed_message = f"{count} two-value filters: each answer is the union of the single-value answers"
 
 

@@ -58,7 +58,7 @@ def _accepted_ids(ctx: CheckContext, query: Query, what: str) -> list[str]:
     ctx.expect_ok(answer, what)
     ids = ctx.ids(answer)
     if len(ids) == 100:
-        ids = ctx.collect(query, note=what)
+        ids = ctx.collect(query, note=what).ids
     return ids
 
 

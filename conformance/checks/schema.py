@@ -120,15 +120,11 @@ def _paging_document(path: Any) -> dict[str, Any]:
     return document
 
 
-@check("fuzz", optional={"examples": int})
-def fuzz(ctx: CheckContext, args: dict[str, Any]) -> None:
+def _fuzz_strategy(ctx: CheckContext, fixed: dict[str, str]) -> st.SearchStrategy[dict[str, Any]]:
     import schemathesis
     from schemathesis.generation.feedback import NO_FEEDBACK
     from schemathesis.generation.modes import GenerationMode
 
-    capabilities = ctx.adapter.capabilities
-    # The region is the target's: a random one would only ever be refused, hiding every other parameter.
-    fixed = {name: value.format(region=ctx.client.region) for name, value in capabilities.fuzz_fixed.items()}
     strategies = []
     for schema in (schemathesis.openapi.from_path(str(ctx.catalog.openapi_path)),
                    schemathesis.openapi.from_dict(_paging_document(ctx.catalog.openapi_path))):
@@ -136,7 +132,17 @@ def fuzz(ctx: CheckContext, args: dict[str, Any]) -> None:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             # No feedback: schemathesis would otherwise harvest string constants from loaded modules.
             strategies.append(operation.as_strategy(mode, query=fixed or None, feedback=NO_FEEDBACK).map(_query_of))
-    strategy = st.one_of(*strategies)
+    return st.one_of(*strategies)
+
+
+@check("fuzz", optional={"examples": int})
+def fuzz(ctx: CheckContext, args: dict[str, Any]) -> None:
+    capabilities = ctx.adapter.capabilities
+    # The region is the target's: a random one would only ever be refused, hiding every other parameter.
+    fixed = {name: value.format(region=ctx.client.region) for name, value in capabilities.fuzz_fixed.items()}
+    replaying = getattr(ctx.target.examples, "replaying", False)
+    # a replay runs the recorded cases: schemathesis (slow to import and to load) is not needed
+    strategy = st.nothing() if replaying else _fuzz_strategy(ctx, fixed)
     seen: dict[str, int] = {}
 
     def example(generated: dict[str, Any]) -> None:

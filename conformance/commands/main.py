@@ -2,19 +2,25 @@
 
 Sub-commands: ``run`` (the suite), ``audit`` (what the documents say beside
 what an endpoint does), ``emulator`` (the reference emulator), ``diff`` (two
-recordings compared), ``baseline`` (known deviations from a report).
+recordings compared), ``baseline`` (known deviations from a report),
+``coverage`` (how much of the documents the catalogue accounts for).
 Usage and configuration errors print one line and exit 2, never a traceback.
+Only the chosen sub-command's module is imported (``run`` needs pytest, ``emulator``
+needs uvicorn, neither needs the other): start-up is part of every replay's time.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
-from conformance.commands import audit, baseline, coverage, diff, emulator, run
 from conformance.errors import ExitCode, UsageError
+
+#: Each sub-command and the module that adds its parser (``add_<name>``), imported only when needed.
+COMMANDS = ("run", "audit", "emulator", "diff", "baseline", "coverage")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,20 +28,31 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _adder(command: str) -> Callable[[Any], None]:
+    """The function that adds ``command``'s sub-parser, its module imported only now."""
+    module = importlib.import_module(f"conformance.commands.{command}")
+    adder: Callable[[Any], None] = getattr(module, f"add_{command}")
+    return adder
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``only``, just that sub-command's parser is built (and its module imported)."""
     parser = _Parser(prog="conformance", description=(__doc__ or "").splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    run.add_run(sub)
-    audit.add_audit(sub)
-    emulator.add_emulator(sub)
-    diff.add_diff(sub)
-    baseline.add_baseline(sub)
-    coverage.add_coverage(sub)
+    for command in COMMANDS:
+        if only is None or command == only:
+            _adder(command)(sub)
     return parser
 
 
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The sub-command named on the command line, if it is the first argument and a known one."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_chosen(argv))
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "handler", None):

@@ -42,6 +42,8 @@ class Report:
             "complete": self.complete,
             "targets": self.targets,
             "requests": sum(r.requests for r in self.results),
+            "requests_discovery": sum(r.discovery_requests for r in self.results),
+            "requests_checks": sum(r.requests - r.discovery_requests for r in self.results),
             "summary": summary(self.results),
             "exit_code": exit_code(self.results) if self.complete else None,
         }

@@ -29,12 +29,27 @@ def whole_number(text: str) -> int:
     return value
 
 
+def rate(text: str) -> float:
+    """An argparse type: requests per second, a number >= 0 (0: no limit)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of requests per second, got {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
+    return value
+
+
 def _vendor_choices() -> list[str]:
     return [*providers.names(), "all"]
 
 
 def _vendors(value: str) -> list[str]:
     return list(providers.names()) if value in (None, "all") else [value]
+
+
+#: The default ``--rate-limit`` of a live endpoint: conservative, somebody's account pays for the rest.
+LIVE_RATE_LIMIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,9 @@ OPTIONS: tuple[Option, ...] = (
            type=float, metavar="SECONDS"),
     Option("max_answer_bytes", "--max-answer-bytes", "read answers up to N bytes (decoded); a larger one is not read "
            "and its requirement is inconclusive (default 32 MiB)", type=int, default=32 * 1024 * 1024, metavar="N"),
+    Option("rate_limit", "--rate-limit", "send at most R requests per second (0: no limit; default "
+           f"{LIVE_RATE_LIMIT:g} for an --endpoint, none for the embedded emulator, a loopback endpoint and a replay)", type=rate,
+           metavar="R"),
     Option("deviations", "--deviation", "run the embedded emulator with a named deviation (repeatable; see "
            "conformance emulator --list-deviations)", action="append", metavar="NAME"),
     Option("instances", "--instances", "instances of the embedded emulator (default 150)", type=int, default=150,

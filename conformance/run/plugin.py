@@ -9,8 +9,11 @@ when pytest-xdist runs workers), printing progress per category.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +87,22 @@ def pytest_configure(config: pytest.Config) -> None:
         RUN_SECRETS.add(credentials.key_id)
         RUN_SECRETS.add(credentials.secret)
     session = SuiteSession(settings)
+    session.say = _uncaptured(config)
     config.stash[SESSION_KEY] = session
     if _is_controller(config):
         report = Report(path=Path(settings.json_report) if settings.json_report else None)
         config.pluginmanager.register(Collector(config, session, report), "conformance-collector")
+
+
+def _uncaptured(config: pytest.Config) -> Callable[[str], None]:
+    """A progress line straight to the terminal's stderr, past pytest's output capture."""
+
+    def say(line: str) -> None:
+        capture = config.pluginmanager.get_plugin("capturemanager")
+        with capture.global_and_fixture_disabled() if capture is not None else contextlib.nullcontext():
+            print(line, file=sys.stderr, flush=True)
+
+    return say
 
 
 @pytest.hookimpl(optionalhook=True)

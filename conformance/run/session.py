@@ -9,24 +9,76 @@ evaluated inside its own cassette.
 from __future__ import annotations
 
 import json
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from conformance.checks import Target, validate
+from conformance.checks import Inconclusive, Target, validate
+from conformance.checks.context import Walk
 from conformance.checks.evaluate import evaluate
 from conformance.checks.generated import ExampleLog
 from conformance.emulator import deviations as deviation_catalogue
-from conformance.emulator.server import Emulator, EmulatorConfig
 from conformance.reports import baseline
 from conformance.results import Result
-from conformance.run import recording
 from conformance.run.settings import Settings
 from conformance.spec import catalog
 from conformance.spec.catalog import CATEGORIES, Requirement
 from conformance.vendors import adapter
-from conformance.vendors.transport import Client
+from conformance.vendors.transport import BudgetExhausted, Client, Throttled, Unreachable
 from conformance.wire.scrub import RUN_SECRETS
+
+if TYPE_CHECKING:  # imported where used: a run without cassettes needs no vcrpy, a replay no emulator
+    from conformance.emulator.server import Emulator
+    from conformance.run import recording
+
+#: The name of the shared cassette of a target's discovery walk, beside the requirements' cassettes.
+DISCOVERY_CASSETTE = "_discovery"
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+class Progress:
+    """Progress lines on the terminal for long walks, and what the run expects once discovery is done.
+
+    Written through :attr:`SuiteSession.say` (the pytest plugin bypasses its output capture), at
+    most one line every :attr:`EVERY` seconds, and only for a live endpoint or a walk of at least :attr:`LONG` pages.
+    """
+
+    EVERY = 2.0
+    LONG = 20
+    #: requests a requirement sends on average besides discovery (measured on the emulator, both vendors)
+    PER_REQUIREMENT = 7
+
+    def __init__(self, session: SuiteSession, live: bool):
+        self.session = session
+        self.live = live
+        self._last = 0.0
+
+    def _say(self, line: str) -> None:
+        self.session.say(line)
+
+    def page(self, target: Target, note: str, pages: int, expected_pages: int | None) -> None:
+        long = (expected_pages or 0) >= self.LONG
+        if not (long or (self.live and note.startswith("discovery") and (expected_pages or 0) > 1)):
+            return
+        now = time.monotonic()
+        if pages == 1 or now - self._last >= self.EVERY:
+            self._last = now
+            self._say(f"{target.vendor}: {note.split(':')[0]}: page {min(pages, expected_pages or pages)} "
+                      f"of {expected_pages}")
+
+    def discovered(self, target: Target, walk: Walk, requests: int) -> None:
+        if not (self.live or len(walk.page_sizes) >= self.LONG):
+            return
+        count = sum(r.vendor == target.vendor for r in self.session.selected_requirements())
+        self._say(f"{target.vendor}: discovery walked {len(set(walk.ids))} instance(s) in {requests} request(s); "
+                  f"the run expects about {requests + self.PER_REQUIREMENT * count} requests in all")
+        self._last = 0.0
 
 
 class SuiteSession:
@@ -38,6 +90,8 @@ class SuiteSession:
         self._emulators: list[Emulator] = []
         self._recorders: dict[str, tuple[Any, recording.BusinessMatcher]] = {}
         self._baseline: list[baseline.Entry] | None = None
+        #: Where progress lines go: stderr, unless the pytest plugin says otherwise (its capture hides stderr).
+        self.say: Callable[[str], None] = _to_stderr
 
     def selected_requirements(self) -> list[Requirement]:
         chosen = []
@@ -68,6 +122,7 @@ class SuiteSession:
                 "region": self.region(vendor),
                 "signing": self.settings.signing or adapter(vendor).signing_modes[0],
                 "deviations": [d for d in self.settings.deviations if d in names],
+                "rate_limit": self.settings.requests_per_second(),
                 "credentials": "given" if self.settings.credentials(vendor).known and self.settings.endpoint
                 else ("emulator test credentials" if not self.settings.endpoint else "unknown"),
             }
@@ -82,6 +137,8 @@ class SuiteSession:
             if self.settings.replay:
                 endpoint = endpoint or "http://replay.invalid"  # never contacted: vcrpy answers, or refuses
             elif endpoint is None:
+                from conformance.emulator.server import Emulator, EmulatorConfig
+
                 names = {d.name for d in deviation_catalogue.for_vendor(vendor)}
                 emulator = Emulator(EmulatorConfig(
                     vendor, instances=self.settings.instances,
@@ -90,10 +147,20 @@ class SuiteSession:
                 self._emulators.append(emulator)
                 endpoint = emulator.url
             client = Client(adapter(vendor), endpoint, self.region(vendor), credentials,
-                            signing=self.settings.signing, max_requests=self._budget(),
+                            signing=self.settings.signing, max_requests=self._budget(), rate_limit=self._rate(),
                             max_answer_bytes=self.settings.max_answer_bytes, run_deadline=self.settings.deadline_at)
-            self._targets[vendor] = Target(adapter(vendor), client, self.target_name(vendor))
+            target = Target(adapter(vendor), client, self.target_name(vendor))
+            target.observer = Progress(self, live=bool(self.settings.endpoint) and not self.settings.replay)
+            self._targets[vendor] = target
         return self._targets[vendor]
+
+    def _rate(self) -> float | None:
+        """This process's share of the rate limit: pytest-xdist workers split it evenly."""
+        rate = self.settings.requests_per_second()
+        if rate is None:
+            return None
+        workers = int(self.settings.env.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+        return rate / max(1, workers)
 
     def _budget(self) -> int | None:
         """This process's share of ``--max-requests``: pytest-xdist workers split it evenly."""
@@ -114,26 +181,72 @@ class SuiteSession:
         return result
 
     def cassette_path(self, requirement: Requirement) -> Path:
+        from conformance.run import recording
+
         return recording.cassette_path(self.settings.cassette_dir, requirement.vendor, self.target_name(requirement.vendor),
                              requirement.id)
 
+    def discovery_cassette_path(self, vendor: str) -> Path:
+        from conformance.run import recording
+
+        return recording.cassette_path(self.settings.cassette_dir, vendor, self.target_name(vendor), DISCOVERY_CASSETTE)
+
+    def _recorder(self, vendor: str) -> tuple[Any, recording.BusinessMatcher]:
+        from conformance.run import recording
+
+        if vendor not in self._recorders:
+            credentials = self.settings.credentials(vendor)
+            matcher = recording.BusinessMatcher(adapter(vendor))
+            self._recorders[vendor] = (recording.make_vcr("record" if self.settings.record else "replay",
+                                                          (credentials.key_id, credentials.secret), matcher), matcher)
+        return self._recorders[vendor]
+
+    def _discover_with_cassette(self, vendor: str) -> str:
+        """The target's discovery walk, inside its own shared cassette; a replay problem, or "".
+
+        Recorded once per target (``_discovery.yaml``) and loaded first on replay, so that each
+        requirement's cassette holds only its own requests and ``-k`` replays one alone.
+        """
+        target = self.target(vendor)
+        if target.discovered:
+            return ""
+        path = self.discovery_cassette_path(vendor)
+        if self.settings.record:
+            path.unlink(missing_ok=True)
+        elif not path.is_file():
+            return f"replay: no discovery cassette for {vendor} at {path}"
+        from conformance.run import recording
+
+        recorder, matcher = self._recorder(vendor)
+        try:
+            with recorder.use_cassette(str(path)) as cassette:
+                try:
+                    target.listing()
+                except (Inconclusive, Unreachable, Throttled, BudgetExhausted):
+                    pass  # each check that needs the listing tries again, and says why it cannot
+                if self.settings.record:
+                    cassette.get_metadata("discovery", {"vendor": vendor, "target": self.target_name(vendor)})
+        except recording.ReplayMiss as miss:
+            return recording.describe_miss(miss, f"{vendor}:discovery", matcher)
+        return ""
+
     def _evaluate_with_cassette(self, requirement: Requirement) -> Result:
-        """One cassette per requirement, self-contained: the discovery walk is recorded in each."""
+        """One cassette per requirement, holding only its own requests; the discovery walk is shared."""
         vendor = requirement.vendor
         target = self.target(vendor)
-        target.forget_listing()
         path = self.cassette_path(requirement)
         test = f"{vendor}:{requirement.id}"
         if self.settings.record:
             path.unlink(missing_ok=True)
         elif not path.is_file():
             return self._replay_miss(requirement, f"replay: no cassette for {test} at {path}")
-        if vendor not in self._recorders:
-            credentials = self.settings.credentials(vendor)
-            matcher = recording.BusinessMatcher(adapter(vendor))
-            self._recorders[vendor] = (recording.make_vcr("record" if self.settings.record else "replay",
-                                                          (credentials.key_id, credentials.secret), matcher), matcher)
-        recorder, matcher = self._recorders[vendor]
+        before, discovery_before = target.client.requests_sent, target.discovery_requests
+        problem = self._discover_with_cassette(vendor)
+        if problem:
+            return self._replay_miss(requirement, problem)
+        from conformance.run import recording
+
+        recorder, matcher = self._recorder(vendor)
         try:
             with recorder.use_cassette(str(path)) as cassette:
                 stored = None if self.settings.record else json.loads(cassette.get_metadata("examples", "[]"))
@@ -148,6 +261,9 @@ class SuiteSession:
             return self._replay_miss(requirement, recording.describe_miss(miss, test, matcher))
         finally:
             target.examples = None
+        # the shared walk, sent before this requirement's cassette, counts for the first requirement
+        result.requests = target.client.requests_sent - before
+        result.discovery_requests = target.discovery_requests - discovery_before
         return result
 
     @staticmethod

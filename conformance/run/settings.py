@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.emulator import deviations as deviation_catalogue
 from conformance.emulator.auth import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET
@@ -36,6 +37,7 @@ class Settings:
     categories: list[str] = field(default_factory=list)
     json_report: str | None = None
     max_requests: int | None = None
+    rate_limit: float | None = None
     deviations: list[str] = field(default_factory=list)
     instances: int = 150
     target_name: str | None = None
@@ -111,6 +113,19 @@ class Settings:
         """Fix the run's deadline from ``--timeout``, once, where the run starts (xdist workers inherit it)."""
         if self.timeout is not None and self.deadline_at is None:
             self.deadline_at = time.time() + self.timeout
+
+    def requests_per_second(self) -> float | None:
+        """The run's rate limit: ``--rate-limit``, else a conservative one for a live endpoint only; None: none.
+
+        An endpoint on this machine (a loopback address: a mock, a test server) is nobody's account.
+        """
+        if self.rate_limit is not None:
+            return self.rate_limit or None
+        if not self.endpoint or self.replay:
+            return None
+        host = (urlsplit(self.endpoint).hostname or "").lower()
+        local = host == "localhost" or host.startswith("127.") or host == "::1"
+        return None if local else options.LIVE_RATE_LIMIT
 
     def credentials(self, vendor: str) -> Credentials:
         if self.key_id and self.key_secret:

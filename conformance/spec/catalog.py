@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -59,6 +60,44 @@ class Requirement:
         return self.status == "documented"
 
 
+_SIMPLE_PATH = re.compile(r"\$((?:\.[A-Za-z_][\w-]*(?:\[\*\])?)+)\Z")
+
+
+class SimplePath:
+    """A JSONPath of plain fields and ``[*]`` (``$.A.B[*].C``), read without jsonpath_ng on plain data.
+
+    Discovery reads every instance of a large listing through these paths; jsonpath_ng is an
+    order of magnitude slower. :meth:`find` answers None where the data is not plain dicts and
+    lists along the path, and the caller then asks jsonpath_ng, whose answer is authoritative.
+    """
+
+    def __init__(self, expression: str):
+        match = _SIMPLE_PATH.match(expression)
+        self.steps = [(part.removesuffix("[*]"), part.endswith("[*]")) for part in match.group(1)[1:].split(".")] \
+            if match else None
+
+    def find(self, document: Any) -> list[Any] | None:
+        if self.steps is None:
+            return None
+        current = [document]
+        for name, every in self.steps:
+            found: list[Any] = []
+            for value in current:
+                if not isinstance(value, dict):
+                    return None
+                if name not in value:
+                    continue
+                inner = value[name]
+                if every:
+                    if not isinstance(inner, list):
+                        return None
+                    found.extend(inner)
+                else:
+                    found.append(inner)
+            current = found
+        return current
+
+
 @dataclass(frozen=True)
 class FilterSpec:
     """A request filter and where an instance carries the value it filters on."""
@@ -74,9 +113,16 @@ class FilterSpec:
     def expression(self):  # jsonpath_ng expression, parsed once
         return jsonpath(self.path)
 
+    @cached_property
+    def simple(self) -> SimplePath:
+        return SimplePath(self.path)
+
     def values(self, item: dict[str, Any]) -> list[str]:
         """The item's values for this filter, as wire strings (``true``, ``0``)."""
-        return [wire_string(m.value) for m in self.expression.find(item) if m.value not in (None, "")]
+        found = self.simple.find(item)
+        if found is None:
+            found = [m.value for m in self.expression.find(item)]
+        return [wire_string(v) for v in found if v not in (None, "")]
 
 
 class Paths:
@@ -85,6 +131,7 @@ class Paths:
     def __init__(self, mapping: dict[str, str]):
         self._source = dict(mapping)
         self._compiled = {name: jsonpath(expr) for name, expr in mapping.items()}
+        self._simple = {name: SimplePath(expr) for name, expr in mapping.items()}
 
     def __contains__(self, name: str) -> bool:
         return name in self._compiled
@@ -93,11 +140,14 @@ class Paths:
         return self._source[name]
 
     def all(self, name: str, document: Any) -> list[Any]:
-        return [m.value for m in self._compiled[name].find(document)]
+        found = self._simple[name].find(document)
+        return found if found is not None else [m.value for m in self._compiled[name].find(document)]
 
     def get(self, name: str, document: Any, default: Any = None) -> Any:
-        found = self._compiled[name].find(document) if name in self._compiled else []
-        return found[0].value if found else default
+        if name not in self._compiled:
+            return default
+        found = self.all(name, document)
+        return found[0] if found else default
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """How long the whole suite takes: ``python -m conformance.suite.bench`` (``make bench``).
 
-Runs ``conformance run`` (both vendors, all categories, the embedded
-emulator) several times as a user would, and prints the median wall time and
-the requests each run sent. Not a test: the figures go to the README.
+Runs ``conformance run`` several times as a user would, and prints the median
+wall time, the requests each run sent (discovery and checks apart) and the
+verdict. With ``--scale`` it does so for each vendor against the embedded
+emulator at each of ``--sizes`` instances; otherwise once, with the given run
+arguments (both vendors by default). Not a test: the figures go to the README.
 """
 
 from __future__ import annotations
@@ -16,28 +18,65 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
+
+VERDICTS = {0: "pass", 1: "FAIL", 2: "usage", 3: "undecided"}
+
+
+def measure(run_args: list[str], repeat: int, label: str = "run") -> dict[str, Any]:
+    """``conformance run RUN_ARGS``, ``repeat`` times: median wall time, requests, verdicts."""
+    times, reports, codes = [], [], []
+    with tempfile.TemporaryDirectory() as directory:
+        for n in range(repeat):
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "conformance", "run", "--report-dir", directory, *run_args],
+                                  capture_output=True, text=True)
+            times.append(time.perf_counter() - started)
+            with open(os.path.join(directory, "conformance.json"), encoding="utf-8") as handle:
+                reports.append(json.load(handle))
+            codes.append(done.returncode)
+            report = reports[-1]
+            print(f"{label} {n + 1}: {times[-1]:.1f} s, {report['requests']} requests "
+                  f"({report.get('requests_discovery', '?')} discovery, {report.get('requests_checks', '?')} checks), "
+                  f"{len(report['results'])} results, exit {done.returncode}", flush=True)
+    last = reports[-1]
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
+            "requests": last["requests"], "discovery": last.get("requests_discovery"),
+            "checks": last.get("requests_checks"), "codes": sorted(set(codes))}
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance.suite.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", action="store_true",
+                        help="each vendor against the embedded emulator at each of --sizes instances")
+    parser.add_argument("--sizes", default="150,2000,10000", help="inventory sizes for --scale (default 150,2000,10000)")
+    parser.add_argument("--vendors", default="alibaba,tencent", help="vendors for --scale")
     parser.add_argument("run_args", nargs="*", help="extra arguments for conformance run")
     args = parser.parse_args(argv)
-    times, requests, codes = [], [], []
-    with tempfile.TemporaryDirectory() as directory:
-        for n in range(args.repeat):
-            started = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "conformance", "run", "--report-dir", directory,
-                                   *args.run_args], capture_output=True, text=True)
-            times.append(time.perf_counter() - started)
-            report = json.load(open(os.path.join(directory, "conformance.json"), encoding="utf-8"))
-            requests.append(report["requests"])
-            codes.append(done.returncode)
-            print(f"run {n + 1}: {times[-1]:.1f} s, {report['requests']} requests, {len(report['results'])} results, "
-                  f"exit {done.returncode}", flush=True)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"median of {args.repeat}: {statistics.median(times):.1f} s (min {min(times):.1f}, max {max(times):.1f}), "
-          f"{statistics.median(requests):.0f} requests, exit codes {sorted(set(codes))}")
+    if not args.scale:
+        figures = measure(args.run_args, args.repeat)
+        print(f"machine: {machine()}")
+        print(f"median of {args.repeat}: {figures['median_s']:.1f} s (min {figures['min_s']:.1f}, max "
+              f"{figures['max_s']:.1f}), {figures['requests']} requests ({figures['discovery']} discovery, "
+              f"{figures['checks']} checks), exit codes {figures['codes']}")
+        return 0
+    rows = []
+    for vendor in args.vendors.split(","):
+        for size in (int(s) for s in args.sizes.split(",")):
+            figures = measure(["--vendor", vendor, "--instances", str(size), *args.run_args], args.repeat,
+                              label=f"{vendor} {size}")
+            rows.append((vendor, size, figures))
+    print(f"machine: {machine()}; medians of {args.repeat} runs, the embedded emulator (its start included)")
+    print(f"{'vendor':8} {'instances':>9} {'wall s':>7} {'requests':>8} {'discovery':>9} {'checks':>6}  verdict")
+    for vendor, size, f in rows:
+        verdict = "/".join(VERDICTS.get(c, str(c)) for c in f["codes"])
+        print(f"{vendor:8} {size:>9} {f['median_s']:>7.1f} {f['requests']:>8} {f['discovery']:>9} {f['checks']:>6}  "
+              f"{verdict}")
     return 0
 
 

@@ -33,6 +33,8 @@ from conformance.wire.bounded import (
 from conformance.wire.scrub import RUN_SECRETS
 
 EVIDENCE_BODY_LIMIT = 6000
+#: The longest wait a ``Retry-After`` header is honoured for, in seconds (a bound, not a promise).
+MAX_RETRY_AFTER = 30.0
 
 
 class Unreachable(Exception):
@@ -144,6 +146,8 @@ class Client:
     request_deadline: float = DEFAULT_DEADLINE_S
     #: when the whole run must stop sending (``time.time()``), from ``--timeout``
     run_deadline: float | None = None
+    #: requests per second at most (a client-side token bucket); None for no limit
+    rate_limit: float | None = None
 
     def __post_init__(self) -> None:
         self.signing = self.signing or self.adapter.signing_modes[0]
@@ -156,6 +160,8 @@ class Client:
         self._http = bounded_client(timeout=self.timeout)
         self._lock = threading.Lock()
         self._unreachable = ""
+        self._tokens = self._capacity
+        self._refilled = time.monotonic()
 
     def close(self) -> None:
         self._http.close()
@@ -171,11 +177,33 @@ class Client:
 
     # ----------------------------------------------------------------- sending
 
+    @property
+    def _capacity(self) -> float:
+        """The token bucket's size: a second's worth of requests, at least one."""
+        return max(1.0, self.rate_limit or 1.0)
+
     def _spend(self) -> None:
         with self._lock:
             if self.max_requests is not None and self.requests_sent >= self.max_requests:
                 raise BudgetExhausted(f"--max-requests {self.max_requests} spent")
             self.requests_sent += 1
+            if not self.rate_limit:
+                return
+            now = time.monotonic()
+            self._tokens = min(self._capacity, self._tokens + (now - self._refilled) * self.rate_limit)
+            self._refilled = now
+            self._tokens -= 1
+            wait = -self._tokens / self.rate_limit if self._tokens < 0 else 0.0
+        if wait:
+            time.sleep(wait)
+
+    @staticmethod
+    def _retry_after(response: httpx.Response) -> float:
+        """The seconds a throttling answer's ``Retry-After`` asks for (bounded), or 0."""
+        try:
+            return min(MAX_RETRY_AFTER, max(0.0, float(response.headers.get("retry-after", "0"))))
+        except ValueError:  # an HTTP date: the backoff applies
+            return 0.0
 
     def send(self, query: Query, credentials: Credentials | None = None, signing_mode: str | None = None,
              note: str = "") -> tuple[Answer, Exchange]:
@@ -187,9 +215,11 @@ class Client:
         if self._unreachable:
             raise Unreachable(self._unreachable)
         last_error = ""
+        asked = 0.0  # what the last throttling answer's Retry-After asked for
         for attempt in range(self.retries + 1):
             if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+                time.sleep(max(asked, self.backoff * 2 ** (attempt - 1)))
+                asked = 0.0
             request = self.build(query, credentials, signing_mode)
             deadline = self._deadline()
             self._spend()
@@ -209,8 +239,9 @@ class Client:
             elapsed = (time.perf_counter() - started) * 1000
             content_type = response.headers.get("content-type", "")
             answer = self.adapter.parse(response.status_code, content_type, body, query.format)
-            if answer.error_code in self.adapter.throttling_codes:
-                last_error = f"throttled: {answer.error_code}"
+            if answer.error_code in self.adapter.throttling_codes or response.status_code == 429:
+                last_error = f"throttled: {answer.error_code or 'HTTP 429'}"
+                asked = self._retry_after(response)
                 continue
             exchange = self._evidence(request, response, body, elapsed, note)
             return answer, exchange
