@@ -12,7 +12,7 @@ from conformance.checks import load_checks
 from conformance.checks.context import CheckContext, Failed, Inconclusive, Observation, Skip, Target
 from conformance.results import Outcome, Result
 from conformance.spec.catalog import Requirement
-from conformance.vendors.transport import BudgetExhausted, Throttled, Unreachable
+from conformance.vendors.transport import BudgetExhausted, NoCredentials, Throttled, Unreachable
 
 
 def evaluate(requirement: Requirement, target: Target) -> Result:
@@ -33,6 +33,8 @@ def evaluate(requirement: Requirement, target: Target) -> Result:
         outcome, message, expected, observed = "failed", failure.message, failure.expected, failure.observed
     except Skip as skip:
         outcome, message = "skipped", skip.reason
+    except NoCredentials as missing:
+        outcome, message = "skipped", str(missing)
     except (Inconclusive, Unreachable, Throttled, BudgetExhausted) as exc:
         outcome, message = "inconclusive", str(exc)
     if not requirement.documented and outcome in ("passed", "failed"):

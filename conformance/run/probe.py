@@ -1,8 +1,15 @@
-"""Before a run against a foreign endpoint: is anything listening there?"""
+"""Before a run: is anything listening there, and does it take the credentials and the region?"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import httpx
+
+from conformance.checks import Target
+from conformance.errors import ExitCode
+from conformance.vendors import Query
+from conformance.vendors.transport import Throttled, Unreachable
 
 
 def probe(endpoint: str) -> str | None:
@@ -13,4 +20,41 @@ def probe(endpoint: str) -> str | None:
         return f"invalid endpoint {endpoint!r}: {exc}"
     except httpx.TransportError as exc:
         return f"endpoint {endpoint} cannot be reached: {type(exc).__name__}: {exc}"
+    return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a run cannot start: a sentence for stderr and the exit status it maps to."""
+
+    message: str
+    code: ExitCode
+
+
+def preflight(target: Target) -> Problem | None:
+    """One signed listing request: refused credentials or an unknown region stop the run before it starts.
+
+    Refused credentials and an unknown region are mistakes in the set-up (exit 2), an endpoint
+    that does not answer is exit 3; none of them is written as a failed requirement. Without
+    credentials (a foreign endpoint with none given) nothing is signed: only reachability is known.
+    """
+    client, vendor = target.client, target.vendor
+    capabilities = target.adapter.capabilities
+    if not client.credentials.known:
+        return None
+    try:
+        answer, _ = client.send(Query(limit=1), note="pre-flight")
+    except Unreachable as exc:
+        return Problem(f"{vendor}: endpoint cannot be reached: {exc}", ExitCode.UNDECIDED)
+    except Throttled:
+        return None  # a busy endpoint: the run retries and says what stayed undecided
+    code, status = answer.error_code, answer.status
+    said = f"{code} (HTTP {status}{': ' + str(answer.error_message)[:160] if answer.error_message else ''})"
+    if capabilities.matches(code, capabilities.credential_error_codes):
+        id_var, secret_var = capabilities.credential_env
+        return Problem(f"{vendor}: the endpoint refused the credentials: {said}; check the key id and secret "
+                       f"(--key-id/--key-secret or {id_var}/{secret_var}) and this machine's clock", ExitCode.USAGE)
+    if capabilities.matches(code, capabilities.region_error_codes):
+        return Problem(f"{vendor}: the endpoint does not know region {client.region!r}: {said}; check --region",
+                       ExitCode.USAGE)
     return None
