@@ -88,7 +88,7 @@ def undecided_reason(result: Result) -> str:
         kind = "endpoint unreachable"
     elif "credentials" in lowered:
         kind = "no credentials"
-    elif "inventory" in lowered or "too small" in lowered or "no instance" in lowered or "needs" in lowered:
+    elif any(word in lowered for word in ("inventory", "too small", "no instance", "needs", "listing")):
         kind = "inventory too small"
     else:
         kind = result.outcome
@@ -122,7 +122,11 @@ class Verdict:
                        + (f": {', '.join(self.not_run[:40])}" + (" …" if len(self.not_run) > 40 else "")
                           if self.not_run else ""))
         out.extend(f"FAILED {name}" for name in self.failed)
-        out.extend(f"UNDECIDED {name} — {reason[:160]}" for name, reason in self.undecided)
+        by_reason: dict[str, list[str]] = {}
+        for name, reason in self.undecided:
+            by_reason.setdefault(reason[:160], []).append(name)
+        for reason, names in by_reason.items():
+            out.append(f"UNDECIDED {', '.join(names)} — {reason}")
         return out
 
     def to_dict(self) -> dict[str, Any]:

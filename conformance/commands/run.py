@@ -154,7 +154,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"conformance run: {len(misses)} requirement(s) could not be replayed; record again", file=sys.stderr)
     for line in verdict.explain():
         print(line)
-    print(f"{verdict.line} (exit {int(verdict.code)})")
+    allowed = (f"; {len(verdict.undecided)} undecided allowed by --allow-inconclusive {settings.allow_inconclusive}"
+               if verdict.code == ExitCode.OK and verdict.undecided else "")
+    print(f"{verdict.line} (exit {int(verdict.code)}{allowed})")
     return verdict.code
 
 

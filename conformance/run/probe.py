@@ -49,7 +49,9 @@ def preflight(target: Target) -> Problem | None:
     except Throttled:
         return None  # a busy endpoint: the run retries and says what stayed undecided
     code, status = answer.error_code, answer.status
-    said = f"{code} (HTTP {status}{': ' + str(answer.error_message)[:160] if answer.error_message else ''})"
+    # the first sentence only: Alibaba's SignatureDoesNotMatch goes on to quote the string to sign, key id and all
+    message = str(answer.error_message or "").split(". ")[0][:160]
+    said = f"{code} (HTTP {status}{': ' + message if message else ''})"
     if capabilities.matches(code, capabilities.credential_error_codes):
         id_var, secret_var = capabilities.credential_env
         return Problem(f"{vendor}: the endpoint refused the credentials: {said}; check the key id and secret "
