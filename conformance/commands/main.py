@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from typing import NoReturn
 
 from conformance.commands import audit, baseline, diff, emulator, run
@@ -22,8 +23,18 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+def _version() -> str:
+    try:
+        return metadata.version("conformance")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="conformance", description=(__doc__ or "").splitlines()[0])
+    parser = _Parser(prog="conformance", description=(__doc__ or "").splitlines()[0], epilog=run.EXIT_STATUSES,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"conformance {_version()}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     run.add_run(sub)
     audit.add_audit(sub)

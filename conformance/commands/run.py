@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import tempfile
+import textwrap
 import threading
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,27 @@ from conformance.run.session import SuiteSession
 from conformance.run.settings import SECRET_ENV, Settings
 from conformance.vendors import adapter
 
+EXIT_STATUSES = """exit statuses:
+  0  CONFORMS: every selected documented requirement passed, or is a known deviation of --baseline
+  1  FAILS: a documented requirement fails (whatever else happened, unless the run was interrupted)
+  2  a usage or configuration error, before anything is checked: bad flags, URLs, baselines or report
+     paths, --replay without cassettes, credentials the endpoint refuses, a region it does not know
+  3  UNDECIDED: a documented requirement is inconclusive or skipped (request cap, throttling, an
+     inventory too small, no credentials; --allow-inconclusive N tolerates N), INTERRUPTED (SIGINT,
+     SIGTERM, -x, --maxfail), or the endpoint cannot be reached"""
+
 
 def add_run(sub: Any) -> None:
     p = sub.add_parser("run", help="run the conformance suite against an endpoint or the embedded emulator",
-                       description="Run the conformance suite. Arguments after -- go to pytest.")
+                       description=textwrap.fill(
+                           "Run the conformance suite. Arguments after -- go to pytest. Before the suite starts, "
+                           "one signed listing request per target checks the credentials and the region. The run "
+                           "ends with one verdict line: CONFORMS, FAILS: n requirements, UNDECIDED: n requirements "
+                           "or INTERRUPTED.", 79),
+                       epilog=EXIT_STATUSES, formatter_class=argparse.RawDescriptionHelpFormatter)
     options.add_to_parser(p, "run")
-    p.add_argument("pytest_args", nargs="*", metavar="-- PYTEST ARGS")
+    p.add_argument("pytest_args", nargs="*", metavar="-- PYTEST ARGS",
+                   help="arguments for pytest, after --: -k EXPR, -x, -n N (pytest-xdist), ...")
     p.set_defaults(handler=cmd_run)
 
 

@@ -109,6 +109,8 @@ class TencentService(Service):
         return unflatten(flat), flat
 
     def _describe(self, request: WireRequest, rid: str) -> WireResponse:
+        if "Signature" not in {**request.query, **request.form} and "authorization" not in request.headers:
+            self.auth.verify(None)  # an unsigned request is an authentication error before anything else
         params, common = self._read(request)
         if common.get("Action") != ACTION:
             raise self._error("InvalidAction", f"The action {common.get('Action') or '(none)'} does not exist.")

@@ -44,7 +44,9 @@ def load(path: str | Path) -> list[Entry]:
     except OSError as exc:
         raise BaselineError(f"cannot read baseline {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
-        raise BaselineError(f"baseline {path} is not valid YAML: {exc}") from None
+        raise BaselineError(f"baseline {path} is not valid YAML: {' '.join(str(exc).split())}") from None
+    except ValueError as exc:  # YAML reads 2027-13-45 as a date, and the calendar refuses it
+        raise BaselineError(f"baseline {path}: a bad date: {exc}") from None
     if data is None:
         return []
     if isinstance(data, dict):

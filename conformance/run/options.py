@@ -153,7 +153,9 @@ def add_to_parser(parser: argparse.ArgumentParser, command: str) -> None:
     for option in for_command(command):
         target: Any = parser
         if option.group:
-            target = groups.setdefault(option.group, parser.add_mutually_exclusive_group())
+            if option.group not in groups:  # one group per name (setdefault would leave an empty one behind)
+                groups[option.group] = parser.add_mutually_exclusive_group()
+            target = groups[option.group]
         target.add_argument(option.flag, **option.kwargs(command))
 
 
