@@ -68,7 +68,7 @@ class SuiteSession:
                 "signing": self.settings.signing or adapter(vendor).signing_modes[0],
                 "deviations": [d for d in self.settings.deviations if d in names],
                 "credentials": "given" if self.settings.credentials(vendor).known and self.settings.endpoint
-                else ("emulator test credentials" if not self.settings.endpoint else "unknown"),
+                else ("emulator test credentials" if not self.settings.endpoint else "none given"),
             }
         return out
 
