@@ -103,9 +103,10 @@ def test_quotes_read_as_sentences():
 # ----------------------------------------------------------------- interrupted runs
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_ends_the_run_interrupted_with_all_three_reports(sig, tmp_path):
-    process = subprocess.Popen([*CLI, "run", "--report-dir", str(tmp_path)], stdout=subprocess.PIPE,
+@pytest.mark.parametrize("sig, extra", [(signal.SIGINT, []), (signal.SIGTERM, []),
+                                        (signal.SIGTERM, ["--", "-n", "2"])], ids=["SIGINT", "SIGTERM", "SIGTERM-xdist"])
+def test_a_signal_ends_the_run_interrupted_with_all_three_reports(sig, extra, tmp_path):
+    process = subprocess.Popen([*CLI, "run", "--report-dir", str(tmp_path), *extra], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert process.stdout is not None
     lines = []
