@@ -253,8 +253,8 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
     """No pytest dot for a requirement: the plugin prints a progress line for it instead."""
     data = getattr(report, "conformance_result", None)
     if data is not None and SESSION_KEY in config.stash and report.when == "call":
-        if hasattr(report, "wasxfail"):
-            return "known deviation", "", ""
-        # pytest's closing line counts what the summary table counts: observed is not "passed"
-        return str(data.get("outcome", report.outcome)), "", ""
+        # pytest's closing line (and -v, and its short summary) count and say what the summary table
+        # says: observed is not "passed"; no dot, the plugin prints a progress line instead
+        category = "known deviation" if hasattr(report, "wasxfail") else str(data.get("outcome", report.outcome))
+        return category, "", category.upper()
     return None
