@@ -160,6 +160,42 @@ def test_a_wrong_secret_is_one_line_and_exit_2_and_no_failure(endpoint, tmp_path
     assert "gate-key" not in json.dumps(report)
 
 
+def test_tencent_refused_credentials_name_its_code(tmp_path):
+    process = subprocess.Popen([*CLI, "emulator", "--vendor", "tencent", "--port", "0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[-1]
+        result = run("--vendor", "tencent", "--endpoint", url, "--key-id", "someone-else", "--key-secret", "x",
+                     "--report-dir", str(tmp_path), timeout=60)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert result.returncode == 2 and "AuthFailure.SecretIdNotFound" in result.stderr
+    assert "TENCENTCLOUD_SECRET_ID" in result.stderr and reports(tmp_path)[0]["results"] == []
+
+
+def test_a_signal_before_the_suite_starts_still_replaces_the_reports(tmp_path):
+    import socket
+
+    for name in ("conformance.json", "conformance.html", "junit.xml"):
+        (tmp_path / name).write_text("STALE GREEN REPORT")
+    with socket.socket() as silent:  # accepts connections, never answers: the pre-flight waits
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        process = subprocess.Popen([*CLI, "run", "--vendor", "tencent", "--endpoint",
+                                    f"http://127.0.0.1:{silent.getsockname()[1]}", *TEST_KEYS,
+                                    "--report-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        time.sleep(2.5)
+        process.send_signal(signal.SIGTERM)
+        stdout, _ = process.communicate(timeout=60)
+    assert process.returncode == 3 and verdict_line(stdout).startswith("INTERRUPTED")
+    report, html, junit = reports(tmp_path)
+    assert report["verdict"] == "INTERRUPTED" and report["complete"] is False and len(report["not_run"]) == 36
+    assert "STALE" not in html and junit_properties(junit)["verdict"] == "INTERRUPTED"
+
+
 def test_an_unknown_region_is_exit_2(endpoint, tmp_path):
     result = run("--vendor", "alibaba", "--endpoint", endpoint, "--key-id", "gate-key", "--key-secret", "gate-secret",
                  "--region", "xx-nowhere-1", "--report-dir", str(tmp_path), timeout=60)

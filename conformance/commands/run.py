@@ -74,15 +74,15 @@ def _writable(path: Path) -> str | None:
 
 
 def _not_run(paths: tuple[Path, Path, Path], settings: Settings | None, session: SuiteSession | None,
-             reason: str, code: int) -> str:
+             reason: str, code: int, interrupted: bool = False) -> str:
     """Reports saying why the run did not start, in place of whatever an earlier run left there."""
-    count = len(session.selected_requirements()) if session is not None else 0
-    line = f"{UNDECIDED}: {count} requirements"
+    selected = [f"{r.vendor}:{r.id}" for r in session.selected_requirements()] if session is not None else []
+    line = INTERRUPTED if interrupted else f"{UNDECIDED}: {len(selected)} requirements"
     json_path, html_path, junit_path = paths
     targets = session.describe_targets() if session is not None else {}
     try:
         report = Report(path=json_path, targets=targets, not_started=reason)
-        report.finish(Verdict(ExitCode(code), line))
+        report.finish(Verdict(ExitCode(code), line, not_run=tuple(selected), interrupted=interrupted))
         write_atomic(html_path, html.not_run_page(line, reason, code, targets))
         not_run_junit(junit_path, line, reason, code)
     except OSError:
@@ -119,12 +119,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _not_run(paths, None, None, str(exc), ExitCode.USAGE)
         raise UsageError(f"conformance run: {exc}") from None
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
+    try:
+        return _run(args, settings, paths)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, Path]) -> int:
+    json_path, html_path, junit_path = paths
     session = SuiteSession(settings)
     if settings.replay and (gap := _replay_gaps(settings, session)):
         print(_not_run(paths, settings, session, gap, ExitCode.USAGE) + f" (exit {int(ExitCode.USAGE)})")
         raise UsageError(f"conformance run: {gap}")
     if not settings.replay:
-        stop = _preflight(settings, session)
+        try:
+            stop = _preflight(settings, session)
+        except KeyboardInterrupt:
+            line = _not_run(paths, settings, session, "interrupted before the suite started", ExitCode.UNDECIDED,
+                            interrupted=True)
+            print(f"{line} (exit {int(ExitCode.UNDECIDED)}): the run did not start")
+            return ExitCode.UNDECIDED
         if stop is not None:
             print(f"conformance run: {stop.message}", file=sys.stderr)
             line = _not_run(paths, settings, session, stop.message, stop.code)
@@ -135,6 +152,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             id_var, secret_var = adapter(vendor).capabilities.credential_env
             print(f"conformance run: no credentials for {vendor} at {settings.endpoint} (--key-id/--key-secret or "
                   f"{id_var}/{secret_var}): only the checks that need none run; the others are skipped")
+    for stale in (html_path, junit_path):  # a run that dies half way leaves no earlier run's verdict behind
+        stale.unlink(missing_ok=True)
     handle = RunHandle(settings)
     if settings.key_secret:
         os.environ[SECRET_ENV] = settings.key_secret  # for this process and its xdist workers only
@@ -145,13 +164,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"--html={html_path}", "--self-contained-html",
         *args.pytest_args,
     ]
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
-    try:
-        code = pytest.main(pytest_args, plugins=[handle])
-    finally:
-        if in_main:
-            signal.signal(signal.SIGTERM, previous)
+    code = pytest.main(pytest_args, plugins=[handle])
     if code == pytest.ExitCode.USAGE_ERROR:
         return ExitCode.USAGE
     verdict = handle.verdict
