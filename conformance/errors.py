@@ -24,3 +24,14 @@ class ExitCode(IntEnum):
 
 class UsageError(Exception):
     """A bad flag, value or configuration: one line on stderr, exit 2."""
+
+
+#: The exit statuses as ``--help`` states them.
+EXIT_STATUSES = """exit statuses:
+  0  CONFORMS: every selected documented requirement passed, or is a known deviation of --baseline
+  1  FAILS: a documented requirement fails (whatever else happened, unless the run was interrupted)
+  2  a usage or configuration error, before anything is checked: bad flags, URLs, baselines or report
+     paths, --replay without cassettes, credentials the endpoint refuses, a region it does not know
+  3  UNDECIDED: a documented requirement is inconclusive or skipped (request cap, throttling, an
+     inventory too small, no credentials; --allow-inconclusive N tolerates N), INTERRUPTED (SIGINT,
+     SIGTERM, -x, --maxfail), or the endpoint cannot be reached"""

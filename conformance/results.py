@@ -6,10 +6,13 @@ decided here from the results alone.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from conformance.errors import ExitCode
+from conformance.spec.quotes import readable
 
 Outcome = Literal["passed", "failed", "skipped", "inconclusive", "observed"]
 OUTCOMES: tuple[str, ...] = ("passed", "failed", "skipped", "inconclusive", "observed")
@@ -44,26 +47,134 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def explain(self) -> list[str]:
+        """A failure that explains itself: the id and message, the document's sentence, expected beside observed."""
+        lines = [f"{self.requirement} ({self.vendor}, {self.category}): {self.message}",
+                 f"the document: “{readable(self.quote)}”"]
+        if self.expected is not None or self.observed is not None:
+            lines.append(f"expected: {_short(self.expected)}")
+            lines.append(f"observed: {_short(self.observed)}")
+        return lines
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Result":
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-def exit_code(results: list[Result]) -> ExitCode:
-    """0 every documented requirement holds; 1 one fails; 3 nothing could be decided."""
+def _short(value: Any, limit: int = 300) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+def exit_code(results: list[Result], allow_inconclusive: int = 0) -> ExitCode:
+    """0 every documented requirement passed (or is a known deviation); 1 one fails; 3 one is undecided."""
+    return decide(results, allow_inconclusive=allow_inconclusive).code
+
+
+#: The verdict lines a run ends with (scripts may read them; ``FAILS``/``UNDECIDED`` take a count).
+CONFORMS, FAILS, UNDECIDED, INTERRUPTED = "CONFORMS", "FAILS", "UNDECIDED", "INTERRUPTED"
+
+
+def undecided_reason(result: Result) -> str:
+    """Why a documented requirement was not decided, in a few words, then the result's own message."""
+    text = result.message
+    lowered = text.lower()
+    if result.replay_miss:
+        kind = "no recorded answer"
+    elif "--max-requests" in text:
+        kind = "request cap"
+    elif "throttl" in lowered:
+        kind = "throttling"
+    elif "did not answer" in lowered or "cannot be reached" in lowered:
+        kind = "endpoint unreachable"
+    elif "credentials" in lowered:
+        kind = "no credentials"
+    elif any(word in lowered for word in ("inventory", "too small", "no instance", "needs", "listing")):
+        kind = "inventory too small"
+    else:
+        kind = result.outcome
+    return f"{kind}: {text}" if text else kind
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a run comes to: the exit status, the verdict line, and the requirements behind it."""
+
+    code: ExitCode
+    #: ``CONFORMS``, ``FAILS: n requirements``, ``UNDECIDED: n requirements`` or ``INTERRUPTED``
+    line: str
+    #: ``vendor:ID`` of every documented requirement that failed (known deviations excluded)
+    failed: tuple[str, ...] = ()
+    #: ``(vendor:ID, reason)`` of every documented requirement that was skipped or inconclusive
+    undecided: tuple[tuple[str, str], ...] = ()
+    #: ``vendor:ID`` of every selected requirement that never ran
+    not_run: tuple[str, ...] = ()
+    interrupted: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return not self.interrupted and not self.not_run
+
+    def explain(self) -> list[str]:
+        """Lines naming what is behind the verdict: what was not run, what failed, what was undecided."""
+        out = []
+        if self.interrupted or self.not_run:
+            out.append(f"the run did not finish: {len(self.not_run)} requirement(s) not run"
+                       + (f": {', '.join(self.not_run[:40])}" + (" …" if len(self.not_run) > 40 else "")
+                          if self.not_run else ""))
+        out.extend(f"FAILED {name}" for name in self.failed)
+        by_reason: dict[str, list[str]] = {}
+        for name, reason in self.undecided:
+            by_reason.setdefault(reason[:160], []).append(name)
+        for reason, names in by_reason.items():
+            out.append(f"UNDECIDED {', '.join(names)} — {reason}")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.line, "exit_code": int(self.code), "failed": list(self.failed),
+                "undecided": [{"requirement": n, "reason": r} for n, r in self.undecided],
+                "not_run": list(self.not_run), "interrupted": self.interrupted}
+
+
+def decide(results: list[Result], *, not_run: Iterable[str] = (), interrupted: bool = False,
+           allow_inconclusive: int = 0) -> Verdict:
+    """The verdict of a run.
+
+    A run that did not finish is ``INTERRUPTED`` (exit 3), whatever it decided so far. Otherwise
+    a documented failure gives ``FAILS`` (exit 1), whatever else happened; more than
+    ``allow_inconclusive`` documented requirements skipped or inconclusive give ``UNDECIDED``
+    (exit 3); a run with no documented requirement decided is ``UNDECIDED`` too. Only then
+    ``CONFORMS`` (exit 0): every documented requirement passed or is a known deviation.
+    """
     documented = [r for r in results if r.documented]
-    if any(r.outcome == "failed" and r.baseline != "expected" for r in documented):
-        return ExitCode.FAILED
-    if not documented or not any(r.outcome == "passed" for r in documented):
-        return ExitCode.UNDECIDED
-    return ExitCode.OK
+    failed = tuple(f"{r.vendor}:{r.requirement}" for r in documented
+                   if r.outcome == "failed" and r.baseline != "expected")
+    undecided = tuple((f"{r.vendor}:{r.requirement}", undecided_reason(r)) for r in documented
+                      if r.outcome in ("inconclusive", "skipped") or r.replay_miss)
+    missing = tuple(not_run)
+    facts: dict[str, Any] = {"failed": failed, "undecided": undecided, "not_run": missing,
+                             "interrupted": interrupted}
+    if interrupted or missing:
+        return Verdict(ExitCode.UNDECIDED, INTERRUPTED, **facts)
+    if failed:
+        return Verdict(ExitCode.FAILED, f"{FAILS}: {len(failed)} requirements", **facts)
+    if len(undecided) > allow_inconclusive or not documented:
+        return Verdict(ExitCode.UNDECIDED, f"{UNDECIDED}: {len(undecided)} requirements", **facts)
+    return Verdict(ExitCode.OK, CONFORMS, **facts)
+
+
+def counted_as(result: Result) -> str:
+    """The column a result counts in, everywhere: its outcome, but a known deviation in its own column."""
+    return "known_deviations" if result.baseline == "expected" else result.outcome
 
 
 def summary(results: list[Result]) -> dict[str, int]:
+    """Counts by outcome; a known deviation counts in ``known_deviations``, not in ``failed``."""
     counts = {outcome: 0 for outcome in OUTCOMES}
     for r in results:
-        counts[r.outcome] += 1
+        if r.baseline != "expected":
+            counts[r.outcome] += 1
     counts["known_deviations"] = sum(r.baseline == "expected" for r in results)
     counts["fixed"] = sum(r.baseline == "fixed" for r in results)
     return counts

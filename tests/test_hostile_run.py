@@ -4,16 +4,14 @@ Each run must end in bounded time and memory, with a verdict for every requireme
 traceback, and no credential or signature in any byte written (reports, cassettes and their
 metadata, console). The servers are in ``hostile_servers.py``; the scan in ``secret_scan.py``.
 
-These tests describe the behaviour once ``conformance/wire/bounded.py`` and
-``conformance/wire/scrub.py`` are plugged into the client, the parsers, the writers and the
-command line (``--timeout``, ``--max-answer-bytes``). Until then they fail, so they run only
-with ``CONFORMANCE_HOSTILE_E2E=1``; the engineer who plugs the fixes in removes the gate.
+They hold because ``conformance/wire/bounded.py`` and ``conformance/wire/scrub.py`` are
+plugged into the client, the parsers, the writers and the command line (``--timeout``,
+``--max-answer-bytes``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -38,11 +36,7 @@ from secret_scan import scan
 
 from conformance.spec import catalog
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(os.environ.get("CONFORMANCE_HOSTILE_E2E") != "1",
-                       reason="issue 14 fixes not plugged in yet: set CONFORMANCE_HOSTILE_E2E=1"),
-]
+pytestmark = [pytest.mark.slow]
 
 KEY_ID = "AKIDhostileKey0123456789"
 SECRET = "hostileSecret/0123456789+abcdef"

@@ -11,10 +11,14 @@ import httpx
 import pytest
 
 from conformance.emulator import Emulator, EmulatorConfig
+from conformance.emulator.auth import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET
 from conformance.results import exit_code
 from conformance.run.session import SuiteSession
 from conformance.run.settings import Settings
 from conformance.vendors import transport as client_module
+
+#: An emulator behind a proxy is a foreign endpoint: its credentials are given, as a user would give them.
+TEST_KEYS = {"key_id": DEFAULT_KEY_ID, "key_secret": DEFAULT_KEY_SECRET}
 
 FORWARD = httpx.Client()
 
@@ -71,7 +75,7 @@ def test_throttling_is_retried_and_changes_no_verdict():
     with Emulator(EmulatorConfig("tencent")) as emulator:
         proxy = _proxy(emulator.url, every=3)
         try:
-            results = SuiteSession(Settings(vendors=["tencent"], endpoint=f"http://127.0.0.1:{proxy.server_port}",
+            results = SuiteSession(Settings(vendors=["tencent"], endpoint=f"http://127.0.0.1:{proxy.server_port}", **TEST_KEYS,
                                             categories=["pagination", "filters"])).run_all()
         finally:
             proxy.shutdown()
@@ -82,7 +86,7 @@ def test_persistent_throttling_is_inconclusive_not_failed():
     with Emulator(EmulatorConfig("tencent")) as emulator:
         proxy = _proxy(emulator.url, every=1)
         try:
-            results = SuiteSession(Settings(vendors=["tencent"], endpoint=f"http://127.0.0.1:{proxy.server_port}",
+            results = SuiteSession(Settings(vendors=["tencent"], endpoint=f"http://127.0.0.1:{proxy.server_port}", **TEST_KEYS,
                                             categories=["pagination"])).run_all()
         finally:
             proxy.shutdown()
@@ -95,7 +99,7 @@ def test_an_endpoint_that_dies_makes_the_rest_inconclusive_quickly():
     import time
 
     emulator = Emulator(EmulatorConfig("alibaba")).start()
-    session = SuiteSession(Settings(vendors=["alibaba"], endpoint=emulator.url))
+    session = SuiteSession(Settings(vendors=["alibaba"], endpoint=emulator.url, **TEST_KEYS))
     requirements = session.selected_requirements()
     first = session.evaluate(requirements[0])
     emulator.stop()

@@ -41,15 +41,20 @@ PAGE = 100
 def run(vendor: str, count: int, **settings) -> list:
     server_class, categories, _, _ = SERVERS[vendor]
     with server_class(count, **settings.pop("server", {})) as server:
-        return SuiteSession(Settings(vendors=[vendor], endpoint=server.url,
+        # the independent servers check no signature; the credentials only have to be given
+        return SuiteSession(Settings(vendors=[vendor], endpoint=server.url, key_id="independent-key",
+                                     key_secret="independent-secret",
                                      categories=settings.pop("categories", categories),
                                      **settings)).run_all()
 
 
 def documented_not_passed(vendor: str, results: list) -> dict:
+    """Documented requirements that did not pass, but for the filters the independent server's instances never
+    tell apart: their own requirements are honestly inconclusive there (``ALI-FILT-<filter>``)."""
     documented = {r.id for r in catalog.load(vendor).requirements if r.documented and r.category != "auth"}
     return {r.requirement: (r.outcome, r.message) for r in results if r.requirement in documented
-            and r.outcome != "passed"}
+            and r.outcome != "passed"
+            and not (r.outcome == "inconclusive" and "tells instances apart" in r.message)}
 
 
 @pytest.mark.parametrize("vendor", sorted(SERVERS))

@@ -82,3 +82,16 @@ def test_many_signatures_from_threads() -> None:
         t.join()
     assert registry.scrub(" ".join(signatures)) == " ".join([REDACTED] * 500)
     assert time.perf_counter() - started < 5.0  # recompiling on every addition took ~28 s
+
+
+def test_clear_forgets_signatures_and_keeps_credentials():
+    """A process that runs session after session must not scrub against every signature it ever made."""
+    registry = SecretRegistry()
+    registry.add("AKIDcredential", pinned=True)
+    registry.add("signature-one-abcdef")
+    assert registry.scrub("AKIDcredential signature-one-abcdef") == f"{REDACTED} {REDACTED}"
+    registry.clear()
+    assert len(registry) == 1
+    assert registry.scrub("AKIDcredential signature-one-abcdef") == f"{REDACTED} signature-one-abcdef"
+    registry.add("signature-two-abcdef")
+    assert registry.scrub("signature-two-abcdef") == REDACTED

@@ -12,11 +12,15 @@ from conformance.vendors.base import Credentials, Query
 @check("auth_refused", required={"mode": str})
 def auth_refused(ctx: CheckContext, args: dict[str, Any]) -> None:
     creds = ctx.client.credentials
-    if not creds.known:
-        raise Skip("the endpoint's credentials are unknown, so a refusal would prove nothing")
     mode = args["mode"]
-    bad = (Credentials(creds.key_id, creds.secret + "-wrong") if mode == "wrong-secret"
-           else Credentials(creds.key_id + "-unknown", creds.secret))
+    if not creds.known and mode == "wrong-secret":
+        raise Skip("needs credentials: a wrong secret is a real key id with another secret, and none was given")
+    if not creds.known:  # a key id nobody issued needs no real credentials
+        bad = Credentials("conformance-unissued-key", "conformance-unissued-secret")
+    elif mode == "wrong-secret":
+        bad = Credentials(creds.key_id, creds.secret + "-wrong")
+    else:
+        bad = Credentials(creds.key_id + "-unknown", creds.secret)
     answer = ctx.send(Query(), credentials=bad, note=f"signed with a {mode.replace('-', ' ')}")
     refused = answer.error_code is not None and (ctx.adapter.capabilities.error_delivery == "always-200"
                                                  or 400 <= answer.status < 500)

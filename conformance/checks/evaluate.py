@@ -12,12 +12,24 @@ from conformance.checks import load_checks
 from conformance.checks.context import CheckContext, Failed, Inconclusive, Observation, Skip, Target
 from conformance.results import Outcome, Result
 from conformance.spec.catalog import Requirement
-from conformance.vendors.transport import AnswerUnreadable, BudgetExhausted, OutOfTime, Throttled, Unreachable
+from conformance.vendors.transport import (
+    AnswerUnreadable,
+    BudgetExhausted,
+    NoCredentials,
+    OutOfTime,
+    Throttled,
+    Unreachable,
+)
 from conformance.wire.scrub import RUN_SECRETS
 
 
-def evaluate(requirement: Requirement, target: Target) -> Result:
-    """Run the requirement's check against ``target`` and say what came of it."""
+def evaluate(requirement: Requirement, target: Target,
+             passthrough: tuple[type[BaseException], ...] = ()) -> Result:
+    """Run the requirement's check against ``target`` and say what came of it.
+
+    Any exception a check raises ends in a verdict, never a traceback or a missing result;
+    only ``passthrough`` ones (a replay's missing answer, which the caller reports) propagate.
+    """
     spec = load_checks()[requirement.check]
     ctx = CheckContext(target, requirement)
     before = target.client.requests_sent
@@ -38,8 +50,12 @@ def evaluate(requirement: Requirement, target: Target) -> Result:
         outcome, message, expected, observed = "failed", failure.message, failure.expected, failure.observed
     except Skip as skip:
         outcome, message = "skipped", skip.reason
+    except NoCredentials as missing:
+        outcome, message = "skipped", str(missing)
     except (Inconclusive, Unreachable, Throttled, BudgetExhausted, OutOfTime, AnswerUnreadable) as exc:
         outcome, message = "inconclusive", str(exc)
+    except passthrough:
+        raise
     except Exception as exc:  # noqa: BLE001 - whatever an endpoint makes a check do, it ends in a verdict
         outcome, message = "inconclusive", f"the check could not finish: {type(exc).__name__}: {exc}"[:2000]
     if not requirement.documented and outcome in ("passed", "failed"):

@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from conformance.checks import check
-from conformance.checks.context import CheckContext, Failed, Skip, Walk
+from conformance.checks.context import CheckContext, Collected, Failed, Skip, Walk
 from conformance.checks.errors import PROVOKING_ARGS, provoking_query
 from conformance.checks.filters import candidates, carries, expected_ids, query_for
 from conformance.vendors.base import Answer, Query
@@ -51,14 +51,18 @@ def _filler(template: str, n: int) -> str:
     return template.format(n=n)
 
 
-def _accepted_ids(ctx: CheckContext, query: Query, what: str) -> list[str]:
-    """Every id answered to ``query``; a refusal fails (the request is within the documented limits)."""
+def _accepted_ids(ctx: CheckContext, query: Query, what: str) -> list[str] | Collected:
+    """The ids answered to ``query``; a refusal fails (the request is within the documented limits).
+
+    An answer larger than a page is read as the filter checks read one (:meth:`CheckContext.collect`):
+    what was not seen is named, never failed.
+    """
     first = Query(**{**query.__dict__, "offset": 0, "limit": 100})
     answer = ctx.send(first, note=what)
     ctx.expect_ok(answer, what)
     ids = ctx.ids(answer)
     if len(ids) == 100:
-        ids = ctx.collect(query, note=what).ids
+        return ctx.collect(query, note=what)
     return ids
 
 

@@ -17,7 +17,8 @@ from conformance.reports.baseline import from_report
 def add_baseline(sub: Any) -> None:
     p = sub.add_parser("baseline", help="write a baseline of known deviations from a run's JSON report",
                        description="Write a baseline (YAML) from the failed requirements of a JSON report.")
-    p.add_argument("--from", dest="report", required=True, metavar="REPORT.json")
+    p.add_argument("--from", dest="report", required=True, metavar="REPORT.json",
+                   help="the JSON report of a run (conformance.json)")
     p.add_argument("--output", "-o", default="baseline.yaml", help="where to write it (default baseline.yaml)")
     p.add_argument("--expires", help="YYYY-MM-DD after which the entries gate again")
     p.add_argument("--reason", default="known deviation", help="reason written into every entry")

@@ -12,8 +12,8 @@ from conformance.reports.diff import diff
 def add_diff(sub: Any) -> None:
     p = sub.add_parser("diff", help="compare two recordings: changed outcomes and changed answer shapes",
                        description=__doc__.splitlines()[0])
-    p.add_argument("old_dir")
-    p.add_argument("new_dir")
+    p.add_argument("old_dir", help="the earlier recording: a folder of cassettes (CASSETTE_DIR/VENDOR/TARGET)")
+    p.add_argument("new_dir", help="the later recording, compared with the earlier one")
     p.set_defaults(handler=cmd_diff)
 
 

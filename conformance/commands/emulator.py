@@ -30,11 +30,14 @@ def port(text: str) -> int:
 
 def add_emulator(sub: Any) -> None:
     p = sub.add_parser("emulator", help="serve the reference emulator of one vendor's API",
-                       description="Serve the reference emulator until interrupted.")
+                       description="Serve the reference emulator until interrupted. Without --key-id/--key-secret "
+                                   f"it accepts the test credentials {DEFAULT_KEY_ID} / {DEFAULT_KEY_SECRET}, "
+                                   "and it always verifies signatures.")
     p.add_argument("--vendor", choices=list(providers.names()), help="which API to serve")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=port, default=0, help="0 picks a free port (default)")
-    p.add_argument("--key-id", help="AccessKey id / SecretId the emulator accepts")
+    p.add_argument("--key-id", help=f"AccessKey id / SecretId the emulator accepts (default: the test key id "
+                                    f"{DEFAULT_KEY_ID})")
     p.add_argument("--key-secret", help=f"its secret (default: the test credentials {DEFAULT_KEY_ID} / "
                                         f"{DEFAULT_KEY_SECRET})")
     p.add_argument("--instances", type=whole_number, default=60, help="generated instances (default 60)")

@@ -15,9 +15,10 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from typing import Any, NoReturn
 
-from conformance.errors import ExitCode, UsageError
+from conformance.errors import EXIT_STATUSES, ExitCode, UsageError
 
 #: Each sub-command and the module that adds its parser (``add_<name>``), imported only when needed.
 COMMANDS = ("run", "audit", "emulator", "diff", "baseline", "coverage")
@@ -35,9 +36,19 @@ def _adder(command: str) -> Callable[[Any], None]:
     return adder
 
 
+def _version() -> str:
+    try:
+        return metadata.version("conformance")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The command line; with ``only``, just that sub-command's parser is built (and its module imported)."""
-    parser = _Parser(prog="conformance", description=(__doc__ or "").splitlines()[0])
+    parser = _Parser(prog="conformance", description=(__doc__ or "").splitlines()[0], epilog=EXIT_STATUSES,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"conformance {_version()}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         if only is None or command == only:

@@ -10,28 +10,90 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import tempfile
+import textwrap
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance.errors import ExitCode, UsageError
-from conformance.reports.junit import name_junit_cases
-from conformance.results import exit_code
+from conformance.errors import EXIT_STATUSES, ExitCode, UsageError
+from conformance.files import write_atomic
+from conformance.reports import html
+from conformance.reports.json_report import Report
+from conformance.reports.junit import mark_junit, name_junit_cases, not_run_junit
+from conformance.results import INTERRUPTED, UNDECIDED, Verdict
 from conformance.run import options
 from conformance.run.plugin import RunHandle
-from conformance.run.probe import probe
+from conformance.run.probe import Problem, preflight, probe
+from conformance.run.session import SuiteSession
 from conformance.run.settings import SECRET_ENV, Settings
+from conformance.vendors import adapter
 from conformance.wire.scrub import ScrubbingStream
 
 
 def add_run(sub: Any) -> None:
     p = sub.add_parser("run", help="run the conformance suite against an endpoint or the embedded emulator",
-                       description="Run the conformance suite. Arguments after -- go to pytest.")
+                       description=textwrap.fill(
+                           "Run the conformance suite. Arguments after -- go to pytest. Before the suite starts, "
+                           "one signed listing request per target checks the credentials and the region. The run "
+                           "ends with one verdict line: CONFORMS, FAILS: n requirements, UNDECIDED: n requirements "
+                           "or INTERRUPTED.", 79),
+                       epilog=EXIT_STATUSES, formatter_class=argparse.RawDescriptionHelpFormatter)
     options.add_to_parser(p, "run")
-    p.add_argument("pytest_args", nargs="*", metavar="-- PYTEST ARGS")
+    p.add_argument("pytest_args", nargs="*", metavar="-- PYTEST ARGS",
+                   help="arguments for pytest, after --: -k EXPR, -x, -n N (pytest-xdist), ...")
     p.set_defaults(handler=cmd_run)
+
+
+def _writable(path: Path) -> str | None:
+    """Why ``path`` cannot take a report, or None: checked before the first request is sent."""
+    if path.is_dir():
+        return f"{path} is a directory"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe_file = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(fd)
+        os.unlink(probe_file)
+    except OSError as exc:
+        return f"{path}: {exc.strerror or exc}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{path}: not writable"
+    return None
+
+
+def _not_run(paths: tuple[Path, Path, Path], settings: Settings | None, session: SuiteSession | None,
+             reason: str, code: int, interrupted: bool = False) -> str:
+    """Reports saying why the run did not start, in place of whatever an earlier run left there."""
+    selected = [f"{r.vendor}:{r.id}" for r in session.selected_requirements()] if session is not None else []
+    line = INTERRUPTED if interrupted else f"{UNDECIDED}: {len(selected)} requirements"
+    json_path, html_path, junit_path = paths
+    targets = session.describe_targets() if session is not None else {}
+    try:
+        report = Report(path=json_path, targets=targets, not_started=reason)
+        report.finish(Verdict(ExitCode(code), line, not_run=tuple(selected), interrupted=interrupted))
+        write_atomic(html_path, html.not_run_page(line, reason, code, targets))
+        not_run_junit(junit_path, line, reason, code)
+    except OSError:
+        pass  # the one line on stderr says why; an unwritable report folder has its own message
+    return line
+
+
+def _replay_gaps(settings: Settings, session: SuiteSession) -> str | None:
+    for vendor in settings.vendors:
+        folder = Path(settings.cassette_dir) / vendor / session.target_name(vendor)
+        if not any(folder.glob("*.yaml")):
+            return (f"--replay: no cassettes for {vendor} target {session.target_name(vendor)!r} in {folder}; "
+                    f"record them first with --record (or give --cassette-dir / --target-name)")
+    return None
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM (what CI cancellation sends) stops the run as SIGINT does: reports written, marked."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -39,20 +101,51 @@ def cmd_run(args: argparse.Namespace) -> int:
     json_path = Path(args.json_report) if args.json_report else report_dir / "conformance.json"
     html_path = Path(args.html) if args.html else report_dir / "conformance.html"
     junit_path = Path(args.junit_xml) if args.junit_xml else report_dir / "junit.xml"
+    paths = (json_path, html_path, junit_path)
     args.json_report = str(json_path)
+    for path in paths:
+        if unwritable := _writable(path):
+            raise UsageError(f"conformance run: cannot write reports: {unwritable}")
     try:
         settings = Settings.from_options(lambda o: getattr(args, o.dest), "run", os.environ)
-        for path in (json_path, html_path, junit_path):
-            path.parent.mkdir(parents=True, exist_ok=True)
     except ValueError as exc:
+        _not_run(paths, None, None, str(exc), ExitCode.USAGE)
         raise UsageError(f"conformance run: {exc}") from None
-    except OSError as exc:
-        raise UsageError(f"conformance run: cannot write reports: {exc}") from None
-    if settings.endpoint and not settings.replay:
-        problem = probe(settings.endpoint)
-        if problem:
-            print(f"conformance run: {problem}", file=sys.stderr)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
+    try:
+        return _run(args, settings, paths)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, Path]) -> int:
+    json_path, html_path, junit_path = paths
+    session = SuiteSession(settings)
+    if settings.replay and (gap := _replay_gaps(settings, session)):
+        print(_not_run(paths, settings, session, gap, ExitCode.USAGE) + f" (exit {int(ExitCode.USAGE)})")
+        raise UsageError(f"conformance run: {gap}")
+    if not settings.replay:
+        try:
+            stop = _preflight(settings, session)
+        except KeyboardInterrupt:
+            line = _not_run(paths, settings, session, "interrupted before the suite started", ExitCode.UNDECIDED,
+                            interrupted=True)
+            print(f"{line} (exit {int(ExitCode.UNDECIDED)}): the run did not start")
             return ExitCode.UNDECIDED
+        if stop is not None:
+            print(f"conformance run: {stop.message}", file=sys.stderr)
+            line = _not_run(paths, settings, session, stop.message, stop.code)
+            print(f"{line} (exit {int(stop.code)}): the run did not start")
+            return stop.code
+    for vendor in settings.vendors:
+        if not settings.credentials(vendor).known:
+            id_var, secret_var = adapter(vendor).capabilities.credential_env
+            print(f"conformance run: no credentials for {vendor} at {settings.endpoint} (--key-id/--key-secret or "
+                  f"{id_var}/{secret_var}): only the checks that need none run; the others are skipped")
+    for stale in (html_path, junit_path):  # a run that dies half way leaves no earlier run's verdict behind
+        stale.unlink(missing_ok=True)
     handle = RunHandle(settings)
     if settings.key_secret:
         os.environ[SECRET_ENV] = settings.key_secret  # for this process and its xdist workers only
@@ -75,17 +168,39 @@ def cmd_run(args: argparse.Namespace) -> int:
         sys.stdout, sys.stderr = stdout, stderr
     if code == pytest.ExitCode.USAGE_ERROR:
         return ExitCode.USAGE
-    if code == pytest.ExitCode.INTERNAL_ERROR:
+    verdict = handle.verdict
+    if verdict is None:  # pytest stopped before the session finished (an internal or collection error)
+        print(f"{INTERRUPTED} (exit {int(ExitCode.UNDECIDED)}): pytest ended with status {int(code)} "
+              f"before any verdict")
         return ExitCode.UNDECIDED
     if junit_path.is_file():
         name_junit_cases(junit_path)
+        mark_junit(junit_path, verdict, handle.results)
     print(f"reports: {json_path}  {html_path}  {junit_path}")
-    if handle.interrupted:
-        return ExitCode.UNDECIDED
     misses = [r for r in handle.results if r.replay_miss]
     for miss in misses:
         print(miss.message, file=sys.stderr)
     if misses:
         print(f"conformance run: {len(misses)} requirement(s) could not be replayed; record again", file=sys.stderr)
-        return ExitCode.UNDECIDED
-    return exit_code(handle.results)
+    for line in verdict.explain():
+        print(line)
+    allowed = (f"; {len(verdict.undecided)} undecided allowed by --allow-inconclusive {settings.allow_inconclusive}"
+               if verdict.code == ExitCode.OK and verdict.undecided else "")
+    print(f"{verdict.line} (exit {int(verdict.code)}{allowed})")
+    return verdict.code
+
+
+def _preflight(settings: Settings, session: SuiteSession) -> Problem | None:
+    """Reachability, then one signed listing request per target, before the suite starts."""
+    if settings.endpoint:
+        problem = probe(settings.endpoint)
+        if problem:
+            return Problem(problem, ExitCode.UNDECIDED)
+    try:
+        for vendor in settings.vendors:
+            found = preflight(session.target(vendor))
+            if found is not None:
+                return found
+    finally:
+        session.close()
+    return None

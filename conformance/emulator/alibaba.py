@@ -86,6 +86,8 @@ class AlibabaService(Service):
             return self._render_error(error, fmt, rid)
 
     def _describe(self, request: WireRequest, params: dict[str, str], fmt: str, rid: str) -> WireResponse:
+        if "Signature" not in params and "authorization" not in request.headers:
+            self.auth.verify(None)  # an unsigned request is an authentication error before anything else
         action = params.get("Action") or request.headers.get("x-acs-action", "")
         version = params.get("Version") or request.headers.get("x-acs-version", "")
         if action != ACTION:

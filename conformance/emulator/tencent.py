@@ -116,6 +116,8 @@ class TencentService(Service):
         return unflatten(flat), flat
 
     def _describe(self, request: WireRequest, rid: str) -> WireResponse:
+        if "Signature" not in {**request.query, **request.form} and "authorization" not in request.headers:
+            self.auth.verify(None)  # an unsigned request is an authentication error before anything else
         params, common = self._read(request)
         side = tencent_side.ACTIONS.get((str(common.get("Action")), str(common.get("Version"))))
         if side is not None:

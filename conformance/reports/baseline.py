@@ -44,7 +44,9 @@ def load(path: str | Path) -> list[Entry]:
     except OSError as exc:
         raise BaselineError(f"cannot read baseline {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
-        raise BaselineError(f"baseline {path} is not valid YAML: {exc}") from None
+        raise BaselineError(f"baseline {path} is not valid YAML: {' '.join(str(exc).split())}") from None
+    except ValueError as exc:  # YAML reads 2027-13-45 as a date, and the calendar refuses it
+        raise BaselineError(f"baseline {path}: a bad date: {exc}") from None
     if data is None:
         return []
     if isinstance(data, dict):
@@ -65,6 +67,22 @@ def load(path: str | Path) -> list[Entry]:
             raise BaselineError(f"baseline {path}: entry {n}: expires must be a date")
         entries.append(Entry(str(item["requirement"]), str(item["vendor"]), str(item["reason"]), expires))
     return entries
+
+
+def check_entries(path: str | Path, entries: list[Entry], known: dict[str, set[str]]) -> None:
+    """Raise :class:`BaselineError` for an entry naming an unknown vendor or requirement, or the wrong vendor.
+
+    ``known`` maps every vendor to the ids of its catalogue.
+    """
+    for n, entry in enumerate(entries, start=1):
+        where = f"baseline {path}: entry {n} ({entry.requirement})"
+        if entry.vendor not in known:
+            raise BaselineError(f"{where}: unknown vendor {entry.vendor!r}; one of {', '.join(known)}")
+        if entry.requirement not in known[entry.vendor]:
+            owner = next((v for v, ids in known.items() if entry.requirement in ids), None)
+            if owner is not None:
+                raise BaselineError(f"{where}: {entry.requirement} is a {owner} requirement, not {entry.vendor}")
+            raise BaselineError(f"{where}: no {entry.vendor} requirement is called {entry.requirement}")
 
 
 def apply(result: Result, entries: list[Entry], today: dt.date | None = None) -> Result:

@@ -15,13 +15,20 @@ from collections import Counter
 from html import escape
 from typing import Any
 
-from conformance.results import OUTCOMES, Result, exit_code
+from conformance.results import OUTCOMES, Result, Verdict, decide
 from conformance.spec.catalog import CATEGORIES
+from conformance.spec.quotes import readable
+from conformance.vendors import adapter
 
 LABELS = {"passed": "passed", "failed": "FAILED", "skipped": "skipped", "inconclusive": "inconclusive",
           "observed": "observed", "expected": "known deviation", "fixed": "fixed"}
-EXIT_MEANING = {0: "every documented requirement holds", 1: "a documented requirement fails",
-                3: "nothing could be decided"}
+EXIT_MEANING = {0: "every selected documented requirement passed or is a known deviation",
+                1: "a documented requirement fails", 2: "a usage or configuration error",
+                3: "the run did not finish, or not everything was decided"}
+#: Signing and protocol parameters: the label of an exchange names only what it asked.
+NOT_BUSINESS = frozenset({"Signature", "SignatureNonce", "SignatureMethod", "SignatureVersion", "Timestamp",
+                          "AccessKeyId", "Nonce", "SecretId", "Action", "Version", "Format", "Token",
+                          "RequestClient", "Language"})
 
 CSS = """
 #conformance{font-family:system-ui,sans-serif;font-size:14px;color:#222;margin:1em 0}
@@ -40,6 +47,13 @@ CSS = """
   white-space:pre-wrap;word-break:break-all;margin:.3em 0}
 #conformance .filters label{margin-right:10px}
 #conformance .hidden{display:none}
+#conformance table.eo{width:100%;table-layout:fixed}
+#conformance table.eo td{width:50%}
+#conformance .verdict{padding:6px 8px;font-size:16px}
+#conformance .o-interrupted{background:#f7b3b3;font-weight:bold}
+#conformance .params{font-family:monospace;color:#333}
+#environment-header,#environment,#results-table,.summary .run-count,.summary .filter,.summary .controls,
+.summary__reload{display:none}
 """
 
 SCRIPT = """
@@ -79,14 +93,26 @@ def _pre(value: Any) -> str:
     return f"<pre>{escape(text)}</pre>"
 
 
-def _exchange(number: int, exchange: dict[str, Any]) -> str:
+def business(vendor: str, request: dict[str, Any]) -> str:
+    """What a request asked, as ``Name=value`` pairs without signing parameters."""
+    try:
+        headers = {str(k).lower(): str(v) for k, v in request.get("headers", {}).items()}
+        params = adapter(vendor).business_params(request["method"], request["url"], headers,
+                                                 str(request.get("body") or "").encode())
+    except Exception:  # noqa: BLE001 - a label is a convenience: the request itself is shown below
+        return ""
+    return " ".join(f"{k}={v}" for k, v in sorted(params.items()) if k not in NOT_BUSINESS)
+
+
+def _exchange(number: int, exchange: dict[str, Any], vendor: str = "") -> str:
     request, response = exchange["request"], exchange["response"]
     headers = "\n".join(f"{k}: {v}" for k, v in request.get("headers", {}).items())
     sent = headers + ("\n\n" + request["body"] if request.get("body") else "")
-    title = f"{number}. {request['method']} {request['url']} → HTTP {response['status']}"
-    if exchange.get("note"):
-        title += f" — {exchange['note']}"
-    return (f"<details class='exchange'><summary>{escape(title)}</summary>"
+    asked = business(vendor, request) if vendor else ""
+    title = f"{number}. " + (f"{exchange['note']} — " if exchange.get("note") else "")
+    label = (f"<span class='params'>{escape(asked or '(no business parameter)')}</span> → HTTP "
+             f"{escape(str(response['status']))}<br><small>{escape(request['method'])} {escape(request['url'])}</small>")
+    return (f"<details class='exchange'><summary>{escape(title)}{label}</summary>"
             f"<b>Request</b>{_pre(sent)}"
             f"<b>Answer</b>{_pre(response.get('body', ''))}</details>")
 
@@ -99,8 +125,8 @@ def requirement_html(result: Result) -> str:
         f"<details{' open' if outcome == 'failed' else ''}><summary>"
         f"<span class='chip o-{outcome}'>{LABELS[outcome]}</span> <b>{escape(result.requirement)}</b> · "
         f"{escape(result.vendor)} · {escape(result.category)} — {escape(result.summary)}</summary>",
-        f"<blockquote>“{escape(result.quote)}”<br><small>{kind} · check <code>{escape(result.check)}</code>"
-        f"</small></blockquote>",
+        f"<blockquote title='{escape(result.quote)}'>“{escape(readable(result.quote))}”<br><small>{kind} · check "
+        f"<code>{escape(result.check)}</code></small></blockquote>",
     ]
     if result.note:
         parts.append(f"<p><i>{escape(result.note)}</i></p>")
@@ -108,13 +134,14 @@ def requirement_html(result: Result) -> str:
     if result.baseline:
         parts.append(f"<p><b>Baseline:</b> {escape(result.baseline_reason or result.baseline)}</p>")
     if result.outcome == "failed" or result.expected is not None or result.observed is not None:
-        parts.append("<table><tr><th>Expected</th><th>Observed</th></tr>"
+        parts.append("<table class='eo'><tr><th>Expected</th><th>Observed</th></tr>"
                      f"<tr><td>{_pre(result.expected)}</td><td>{_pre(result.observed)}</td></tr></table>")
     if result.evidence:
-        exchanges = "".join(_exchange(n, e) for n, e in enumerate(result.evidence, start=1))
+        exchanges = "".join(_exchange(n, e, result.vendor) for n, e in enumerate(result.evidence, start=1))
         parts.append(f"<details class='evidence'><summary>Evidence: the {len(result.evidence)} request(s) and "
                      f"answer(s) that decided it</summary>{exchanges}</details>")
-    parts.append(f"<p><small>{result.requests} request(s) sent for this requirement, "
+    parts.append(f"<p><small>Evidence: {len(result.evidence)} request(s) shown · {result.requests} sent in all "
+                 f"for this requirement (the rest walk the listing the evidence is compared with) · "
                  f"{result.duration_s:.2f} s</small></p>")
     parts.append("</details></div>")
     return "".join(parts)
@@ -138,18 +165,51 @@ def matrix_html(results: list[Result], targets: dict[str, dict[str, Any]]) -> st
 
 
 def counts_html(results: list[Result]) -> str:
-    columns = [*OUTCOMES, "expected", "fixed"]
-    used = [c for c in columns if any(shown_outcome(r) == c for r in results)]
+    """Counts by outcome, as the console, JSON and JUnit count them; known deviations in their own column.
+
+    A known deviation is a failure the baseline expects: it counts in its own column, not in ``failed``.
+    Only a count above zero takes its outcome's colour.
+    """
+    columns = [*OUTCOMES, "expected"]
+
+    def row(label: str, chosen: list[Result]) -> str:
+        counts = Counter("expected" if r.baseline == "expected" else r.outcome for r in chosen)
+        return (f"<tr>{label}" + "".join(f"<td class='n-{c}{f' o-{c}' if counts[c] else ''}'>{counts[c]}</td>"
+                                          for c in columns) + "</tr>")
+
     rows = []
     for vendor in dict.fromkeys(r.vendor for r in results):
         for category in CATEGORIES:
             chosen = [r for r in results if r.vendor == vendor and r.category == category]
             if chosen:
-                counts = Counter(shown_outcome(r) for r in chosen)
-                rows.append(f"<tr><td>{vendor}</td><td>{category}</td>"
-                            + "".join(f"<td class='o-{c}'>{counts[c] or ''}</td>" for c in used) + "</tr>")
-    head = "".join(f"<th>{LABELS[c]}</th>" for c in used)
+                rows.append(row(f"<td>{escape(vendor)}</td><td>{category}</td>", chosen))
+    rows.append(row("<th>total</th><th></th>", results))
+    head = "".join(f"<th>{LABELS[c]}</th>" for c in columns)
     return f"<table class='counts'><tr><th>vendor</th><th>category</th>{head}</tr>{''.join(rows)}</table>"
+
+
+def verdict_html(verdict: Verdict, results: list[Result]) -> str:
+    """The first thing a person reads: the verdict line, and what is behind it."""
+    def links(names: Any) -> str:
+        return ", ".join(f"<a href='#req-{escape(n.replace(':', '-'))}'>{escape(n)}</a>" for n in names)
+
+    if verdict.line == "INTERRUPTED":
+        done = len(results)
+        body = (f"<b>INTERRUPTED</b> — the run did not finish: {done} requirement(s) decided, "
+                f"{len(verdict.not_run)} not run. Nothing here says the endpoint conforms.")
+        if verdict.failed:
+            body += f"<br>Failed before it stopped: {links(verdict.failed)}"
+        if verdict.not_run:
+            body += f"<br>Not run: {escape(', '.join(verdict.not_run))}"
+        return f"<p class='verdict o-interrupted'>{body}</p>"
+    if verdict.failed:
+        return f"<p class='verdict o-failed'><b>{escape(verdict.line)}</b> — {links(verdict.failed)}</p>"
+    if verdict.code != 0:
+        reasons = "".join(f"<li>{links([n])}: {escape(reason[:200])}</li>" for n, reason in verdict.undecided)
+        return (f"<div class='verdict o-inconclusive'><b>{escape(verdict.line)}</b> — these documented requirements "
+                f"were not decided, so the run does not pass:<ul>{reasons}</ul></div>")
+    return (f"<p class='verdict o-passed'><b>{escape(verdict.line)}</b> — every selected documented requirement "
+            f"passed or is a known deviation.</p>")
 
 
 def filters_html(results: list[Result]) -> str:
@@ -163,27 +223,25 @@ def filters_html(results: list[Result]) -> str:
 
 
 def render(results: list[Result], targets: dict[str, dict[str, Any]], *, title: str, started: str = "",
-           requests: int | None = None) -> str:
-    """The whole fragment: header, matrix, counts, filters, then every requirement, failures first."""
-    code = exit_code(results)
+           requests: int | None = None, verdict: Verdict | None = None) -> str:
+    """The whole fragment: verdict, header, matrix, counts, filters, then every requirement, failures first."""
+    verdict = verdict or decide(results)
+    code = int(verdict.code)
     sent = requests if requests is not None else sum(r.requests for r in results)
     endpoints = "; ".join(f"{escape(v)}: {escape(str(t.get('endpoint')))} ({escape(str(t.get('region')))}, "
                           f"signing {escape(str(t.get('signing')))}"
                           + (f", deviations {escape(', '.join(t['deviations']))}" if t.get("deviations") else "")
                           + ")" for v, t in targets.items())
-    failed = [r for r in results if shown_outcome(r) == "failed"]
-    headline = (f"<p class='o-failed' style='padding:4px'>{len(failed)} documented requirement(s) fail: "
-                + ", ".join(f"<a href='#{anchor(r)}'>{escape(r.vendor)}:{escape(r.requirement)}</a>" for r in failed)
-                + "</p>") if failed else "<p class='o-passed' style='padding:4px'>No documented requirement fails.</p>"
+    headline = verdict_html(verdict, results)
     order = {"failed": 0, "expected": 1, "fixed": 2, "inconclusive": 3, "skipped": 4, "observed": 5, "passed": 6}
     ordered = sorted(results, key=lambda r: (order.get(shown_outcome(r), 9), r.vendor,
                                             CATEGORIES.index(r.category), r.requirement))
     return (
         f"<section id='conformance'><style>{CSS}</style>"
-        f"<h2>{escape(title)}</h2>"
+        f"<h2>{escape(title)}</h2>{headline}"
         f"<p>Targets: {endpoints}<br>Started {escape(started)} · {sent} request(s) sent · "
         f"exit status {code} ({EXIT_MEANING.get(code, '')})</p>"
-        f"{headline}<h3>Requirements by category and vendor</h3>{matrix_html(results, targets)}"
+        f"<h3>Requirements by category and vendor</h3>{matrix_html(results, targets)}"
         f"<h3>Counts</h3>{counts_html(results)}"
         f"<h3>Every requirement</h3>{filters_html(results)}"
         + "".join(requirement_html(r) for r in ordered)
@@ -194,3 +252,14 @@ def render(results: list[Result], targets: dict[str, dict[str, Any]], *, title: 
 def page(fragment: str, title: str) -> str:
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
             f"<body>{fragment}</body></html>")
+
+
+def not_run_page(line: str, reason: str, code: int, targets: dict[str, dict[str, Any]]) -> str:
+    """The HTML report of a run that did not start: why, and nothing that looks like a verdict on the endpoint."""
+    endpoints = "; ".join(f"{escape(v)}: {escape(str(t.get('endpoint')))} ({escape(str(t.get('region')))})"
+                          for v, t in targets.items())
+    fragment = (f"<section id='conformance'><style>{CSS}</style><h2>Conformance of DescribeInstances</h2>"
+                f"<p class='verdict o-interrupted'><b>NOT RUN</b> — {escape(line)}: the run did not start. "
+                f"{escape(reason)}</p><p>Targets: {endpoints}<br>No requirement was checked · exit status {code} "
+                f"({escape(EXIT_MEANING.get(code, 'a usage or configuration error'))})</p></section>")
+    return page(fragment, "conformance: not run")

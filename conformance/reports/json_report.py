@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.files import write_atomic
-from conformance.results import Result, exit_code, summary
+from conformance.results import Result, Verdict, decide, summary
 from conformance.wire.scrub import RUN_SECRETS
 
 
@@ -26,6 +26,10 @@ class Report:
     results: list[Result] = field(default_factory=list)
     started: float = field(default_factory=time.time)
     complete: bool = False
+    #: set when the run ends (finished or interrupted): the verdict, the exit status and what was not run
+    verdict: Verdict | None = None
+    #: why the run did not start, for a report written instead of a run
+    not_started: str = ""
     _serialized: list[str] = field(default_factory=list, repr=False)
 
     def add(self, result: Result) -> None:
@@ -45,7 +49,13 @@ class Report:
             "requests_discovery": sum(r.discovery_requests for r in self.results),
             "requests_checks": sum(r.requests - r.discovery_requests for r in self.results),
             "summary": summary(self.results),
-            "exit_code": exit_code(self.results) if self.complete else None,
+            "exit_code": int(self.verdict.code) if self.verdict else None,
+            "verdict": self.verdict.line if self.verdict else None,
+            "interrupted": self.verdict.interrupted if self.verdict else False,
+            "not_run": list(self.verdict.not_run) if self.verdict else [],
+            "failed": list(self.verdict.failed) if self.verdict else [],
+            "undecided": self.verdict.to_dict()["undecided"] if self.verdict else [],
+            **({"not_started": self.not_started} if self.not_started else {}),
         }
 
     def save(self) -> None:
@@ -53,6 +63,8 @@ class Report:
             head = RUN_SECRETS.scrub(json.dumps(self.header(), indent=2, ensure_ascii=False, default=str))
             write_atomic(self.path, head[:-2] + ',\n  "results": [\n' + ",\n".join(self._serialized) + "\n  ]\n}\n")
 
-    def finish(self) -> None:
-        self.complete = True
+    def finish(self, verdict: Verdict | None = None) -> None:
+        """The run ended: with ``verdict`` (complete only when nothing was left out), or as finished."""
+        self.verdict = verdict or decide(self.results)
+        self.complete = self.verdict.complete and not self.not_started
         self.save()

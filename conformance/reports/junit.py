@@ -6,6 +6,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from conformance.files import write_atomic
+from conformance.results import Result, Verdict, counted_as, summary
 from conformance.wire.scrub import RUN_SECRETS
 
 
@@ -22,3 +23,62 @@ def name_junit_cases(path: Path) -> None:
             case.set("name", str(properties["requirement"]))
             case.set("classname", f"conformance.{properties.get('vendor')}.{properties.get('category')}")
     write_atomic(path, RUN_SECRETS.scrub(ElementTree.tostring(tree.getroot(), encoding="unicode", xml_declaration=True)))
+
+
+def mark_junit(path: Path, verdict: Verdict, results: list[Result]) -> None:
+    """Make the JUnit file say what the console, JSON and HTML say.
+
+    The suite gets the verdict and the counts as properties; observed, inconclusive and skipped
+    cases are ``<skipped>`` with their kind as ``type`` (never a bare pass); a requirement that never
+    ran is a ``<skipped type="not-run">`` case; a run that did not finish or did not decide
+    everything gets one ``<error>`` case named ``verdict`` carrying the verdict line, so a CI
+    system that reads only JUnit does not show it green.
+    """
+    tree = ElementTree.parse(path)
+    root = tree.getroot()
+    suite = root if root.tag == "testsuite" else root.find("testsuite")
+    if suite is None:
+        return
+    outcomes = {f"{r.vendor}:{r.requirement}": counted_as(r) for r in results}
+    for case in suite.iter("testcase"):
+        properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+        kind = outcomes.get(f"{properties.get('vendor')}:{properties.get('requirement')}")
+        skipped = case.find("skipped")
+        if skipped is not None and kind in ("observed", "inconclusive", "skipped"):
+            skipped.set("type", kind)
+    counts = summary(results)
+    props = suite.find("properties")
+    if props is None:
+        props = ElementTree.Element("properties")
+        suite.insert(0, props)
+    facts = {"verdict": verdict.line, "exit_code": str(int(verdict.code)), "complete": str(verdict.complete).lower(),
+             **{f"count.{k}": str(v) for k, v in counts.items()}, "count.not_run": str(len(verdict.not_run))}
+    for name, value in facts.items():
+        ElementTree.SubElement(props, "property", name=name, value=value)
+    for name in verdict.not_run:
+        vendor, _, requirement = name.partition(":")
+        case = ElementTree.SubElement(suite, "testcase", name=requirement, classname=f"conformance.{vendor}",
+                                      time="0")
+        ElementTree.SubElement(case, "skipped", type="not-run",
+                               message=f"not run: the run was {verdict.line.lower()} before it got here")
+    if (verdict.code != 0 and not verdict.failed) or not verdict.complete:
+        case = ElementTree.SubElement(suite, "testcase", name="verdict", classname="conformance.run", time="0")
+        error = ElementTree.SubElement(case, "error", message=f"{verdict.line} (exit {int(verdict.code)})")
+        error.text = "\n".join(verdict.explain())
+    suite.set("tests", str(sum(1 for _ in suite.iter("testcase"))))
+    suite.set("skipped", str(sum(1 for c in suite.iter("testcase") if c.find("skipped") is not None)))
+    suite.set("errors", str(sum(1 for c in suite.iter("testcase") if c.find("error") is not None)))
+    write_atomic(path, RUN_SECRETS.scrub(ElementTree.tostring(root, encoding="unicode", xml_declaration=True)))
+
+
+def not_run_junit(path: Path, line: str, reason: str, code: int) -> None:
+    """A JUnit file for a run that did not start: one error case saying why."""
+    suite = ElementTree.Element("testsuite", name="conformance", tests="1", errors="1", failures="0", skipped="0")
+    props = ElementTree.SubElement(suite, "properties")
+    for name, value in (("verdict", line), ("exit_code", str(code)), ("complete", "false")):
+        ElementTree.SubElement(props, "property", name=name, value=value)
+    case = ElementTree.SubElement(suite, "testcase", name="verdict", classname="conformance.run", time="0")
+    ElementTree.SubElement(case, "error", message=f"{line}: {reason}").text = reason
+    root = ElementTree.Element("testsuites")
+    root.append(suite)
+    write_atomic(path, RUN_SECRETS.scrub(ElementTree.tostring(root, encoding="unicode", xml_declaration=True)))

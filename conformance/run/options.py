@@ -117,12 +117,14 @@ OPTIONS: tuple[Option, ...] = (
            choices=_vendor_choices, convert=_vendors, required_in=frozenset({"audit"})),
     Option("endpoint", "--endpoint", "URL of the endpoint to check (needs one --vendor; default: the embedded "
            "emulator, started in-process)", metavar="URL"),
-    Option("region", "--region", "region to list (default cn-hangzhou / ap-guangzhou)"),
+    Option("region", "--region", "region to list (default cn-hangzhou / ap-guangzhou)", metavar="REGION"),
     Option("key_id", "--key-id", "AccessKey id / SecretId (default: the vendor's usual variables, "
-           "ALIBABA_CLOUD_ACCESS_KEY_ID / TENCENTCLOUD_SECRET_ID)"),
+           "ALIBABA_CLOUD_ACCESS_KEY_ID / TENCENTCLOUD_SECRET_ID; the embedded emulator's test credentials only for "
+           "the embedded emulator)", metavar="ID"),
     Option("key_secret", "--key-secret", "its secret (prefer the vendor's variable: a command line is visible to "
-           "other users)", pytest=False),
-    Option("signing", "--signing", "rpc or acs3 (Alibaba); tc3 or hmac256 (Tencent); default rpc / tc3"),
+           "other users)", pytest=False, metavar="SECRET"),
+    Option("signing", "--signing", "rpc or acs3 (Alibaba); tc3 or hmac256 (Tencent); default rpc / tc3",
+           metavar="MODE"),
     Option("categories", "--category", "check only this category (repeatable; default all)", action="append",
            choices=lambda: list(CATEGORIES), commands=frozenset({"run"})),
     Option("report_dir", "--report-dir", "where the reports go (default reports/)", default="reports", metavar="DIR",
@@ -133,8 +135,11 @@ OPTIONS: tuple[Option, ...] = (
            setting=False, commands=frozenset({"run"})),
     Option("json_report", "--json-report", "JSON results (default REPORT_DIR/conformance.json, "
            "REPORT_DIR/audit-VENDOR.json for an audit)", metavar="FILE", pytest_flag="--conformance-json"),
-    Option("max_requests", "--max-requests", "send at most N requests; what is left is inconclusive", type=int,
-           metavar="N"),
+    Option("max_requests", "--max-requests", "send at most N requests; what is left is inconclusive (and the run "
+           "exits 3 unless --allow-inconclusive covers it)", type=whole_number, metavar="N"),
+    Option("allow_inconclusive", "--allow-inconclusive", "exit 0 even when up to N documented requirements are "
+           "inconclusive or skipped (an explicit opt-out for flaky live endpoints; default 0)", type=whole_number,
+           default=0, metavar="N", commands=frozenset({"run"})),
     Option("timeout", "--timeout", "stop sending after SECONDS in all; what is left is inconclusive (default: none)",
            type=float, metavar="SECONDS"),
     Option("max_answer_bytes", "--max-answer-bytes", "read answers up to N bytes (decoded); a larger one is not read "
@@ -144,7 +149,8 @@ OPTIONS: tuple[Option, ...] = (
            metavar="R"),
     Option("deviations", "--deviation", "run the embedded emulator with a named deviation (repeatable; see "
            "conformance emulator --list-deviations)", action="append", metavar="NAME"),
-    Option("instances", "--instances", "instances of the embedded emulator (default 150)", type=int, default=150,
+    Option("instances", "--instances", "instances of the embedded emulator (default 150)", type=whole_number,
+           default=150,
            metavar="N"),
     Option("target_name", "--target-name", "name of the target in reports and cassette folders (default: the "
            "endpoint's host, or 'emulator')", commands=frozenset({"run"})),
@@ -169,7 +175,9 @@ def add_to_parser(parser: argparse.ArgumentParser, command: str) -> None:
     for option in for_command(command):
         target: Any = parser
         if option.group:
-            target = groups.setdefault(option.group, parser.add_mutually_exclusive_group())
+            if option.group not in groups:  # one group per name (setdefault would leave an empty one behind)
+                groups[option.group] = parser.add_mutually_exclusive_group()
+            target = groups[option.group]
         target.add_argument(option.flag, **option.kwargs(command))
 
 

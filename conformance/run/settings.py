@@ -15,10 +15,12 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance import providers
 from conformance.emulator import deviations as deviation_catalogue
 from conformance.emulator.auth import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET
 from conformance.reports import baseline
 from conformance.run import options
+from conformance.spec import catalog
 from conformance.spec.catalog import CATEGORIES
 from conformance.vendors import Credentials, adapter
 
@@ -38,6 +40,7 @@ class Settings:
     json_report: str | None = None
     max_requests: int | None = None
     rate_limit: float | None = None
+    allow_inconclusive: int = 0
     deviations: list[str] = field(default_factory=list)
     instances: int = 150
     target_name: str | None = None
@@ -75,6 +78,18 @@ class Settings:
 
     def validate(self) -> None:
         """Raise ValueError, in one line, for settings that cannot make a run."""
+        if self.endpoint is not None:
+            parts = urlsplit(self.endpoint)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"--endpoint {self.endpoint!r} is not an http:// or https:// URL with a host")
+            try:
+                _ = parts.port
+            except ValueError:
+                raise ValueError(f"--endpoint {self.endpoint!r} has an invalid port") from None
+        for name, count in (("--instances", self.instances), ("--allow-inconclusive", self.allow_inconclusive),
+                            ("--max-requests", self.max_requests)):
+            if count is not None and count < 0:
+                raise ValueError(f"{name} must not be negative, got {count}")
         if self.endpoint and len(self.vendors) != 1:
             raise ValueError("--endpoint needs a single --vendor (alibaba or tencent)")
         if self.endpoint and self.deviations:
@@ -94,7 +109,9 @@ class Settings:
             raise ValueError(f"unknown category {unknown[0]!r}; one of {', '.join(CATEGORIES)}")
         if self.baseline:
             try:
-                baseline.load(self.baseline)
+                entries = baseline.load(self.baseline)
+                baseline.check_entries(self.baseline, entries, {
+                    vendor: {r.id for r in catalog.load(vendor).requirements} for vendor in providers.names()})
             except baseline.BaselineError as exc:
                 raise ValueError(str(exc)) from None
         if self.max_requests is not None and self.max_requests < 1:
@@ -128,9 +145,16 @@ class Settings:
         return None if local else options.LIVE_RATE_LIMIT
 
     def credentials(self, vendor: str) -> Credentials:
+        """The flags, then the vendor's variables; the emulator's test credentials only for the embedded emulator.
+
+        A foreign endpoint with none given gets none (``known=False``, empty): nothing is signed with
+        the emulator's test credentials, and the checks that need credentials are skipped.
+        """
         if self.key_id and self.key_secret:
             return Credentials(self.key_id, self.key_secret)
         id_var, secret_var = adapter(vendor).capabilities.credential_env
         if self.env.get(id_var) and self.env.get(secret_var):
             return Credentials(self.env[id_var], self.env[secret_var])
-        return Credentials(DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, known=self.endpoint is None)
+        if self.endpoint is None:
+            return Credentials(DEFAULT_KEY_ID, DEFAULT_KEY_SECRET)
+        return Credentials("", "", known=False)

@@ -36,6 +36,10 @@ class AlibabaAdapter(Adapter):
         empty_ids_modes=("rpc", "acs3"),
         ids_with_filters=True,
         variants=("tag-lowercase",),
+        credential_error_codes=("InvalidAccessKeyId.", "InvalidAccessKeyId", "SignatureDoesNotMatch",
+                                "IncompleteSignature", "InvalidTimeStamp.", "SignatureNonceUsed", "Forbidden.RAM",
+                                "Forbidden.AccessKeyDisabled", "InvalidSecurityToken."),
+        region_error_codes=("InvalidRegionId.", "InvalidRegionId", "MissingRegionId"),
     )
 
     def params(self, query: Query, region: str) -> dict[str, Any]:

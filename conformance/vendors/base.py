@@ -112,6 +112,16 @@ class Capabilities:
     ids_with_filters: bool = True
     #: wire spellings the document's examples use beside the table's (see :attr:`Query.variant`)
     variants: tuple[str, ...] = ()
+    #: error codes that mean the credentials were refused (an entry ending in ``.`` is a prefix): a
+    #: pre-flight answer with one stops the run with exit 2, blaming the set-up, not the endpoint
+    credential_error_codes: tuple[str, ...] = ()
+    #: error codes that mean the region is unknown (same form): exit 2 at pre-flight
+    region_error_codes: tuple[str, ...] = ()
+
+    @staticmethod
+    def matches(code: str | None, codes: tuple[str, ...]) -> bool:
+        """Whether ``code`` is one of ``codes`` (entries ending in ``.`` match as prefixes)."""
+        return code is not None and any(code == c or (c.endswith(".") and code.startswith(c)) for c in codes)
 
     @property
     def paged(self) -> bool:

@@ -91,6 +91,8 @@ class TencentAdapter(Adapter):
         # "参数不支持同时指定InstanceIds和Filters"
         ids_with_filters=False,
         variants=("singular-value", "numbered-from-1"),
+        credential_error_codes=("AuthFailure.", "AuthFailure"),
+        region_error_codes=("InvalidRegion", "InvalidParameterValue.InvalidRegion", "UnsupportedRegion"),
     )
 
     def params(self, query: Query, region: str) -> dict[str, Any]:

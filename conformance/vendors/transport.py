@@ -57,6 +57,10 @@ class AnswerUnreadable(Exception):
     """The answer could not be read within the bounds (too large, mis-encoded): nothing to judge."""
 
 
+class NoCredentials(Exception):
+    """The endpoint's credentials were not given: nothing is sent signed with made-up ones."""
+
+
 @dataclass
 class Exchange:
     """One request and its answer: the evidence a result cites.
@@ -212,6 +216,10 @@ class Client:
         Once the endpoint has stopped answering, later requests fail at once: a dead endpoint
         makes the rest of the run inconclusive in seconds, not in minutes of backoff.
         """
+        if credentials is None and not self.credentials.known:
+            id_var, secret_var = self.adapter.capabilities.credential_env
+            raise NoCredentials(f"needs credentials, and none were given for {self.endpoint} "
+                                f"(--key-id/--key-secret, or {id_var}/{secret_var})")
         if self._unreachable:
             raise Unreachable(self._unreachable)
         last_error = ""

@@ -64,20 +64,38 @@ class SecretRegistry:
         # generations are merged like a log-structured tree, so compiling costs O(n log n).
         self._generations: list[tuple[int, re.Pattern[str]]] = []
         self._uncompiled: list[str] = []
+        #: values kept by :meth:`clear` (credentials: every run of the process knows them)
+        self._pinned: set[str] = set()
         for value in values:
             self.add(value)
 
-    def add(self, value: str | bytes | None) -> None:
-        """Register ``value`` (a key id, secret, token or computed signature); short or empty values are ignored."""
+    def add(self, value: str | bytes | None, pinned: bool = False) -> None:
+        """Register ``value`` (a key id, secret, token or computed signature); short or empty values are ignored.
+
+        ``pinned`` values (credentials) survive :meth:`clear`; signatures do not.
+        """
         if isinstance(value, bytes):
             value = value.decode("utf-8", "replace")
         if not value or len(value) < MIN_LENGTH:
             return
         with self._lock:
+            if pinned:
+                self._pinned.add(value)
             if value not in self._values:
                 self._values.add(value)
                 self._order.append(value)
                 self._uncompiled.append(value)
+
+    def clear(self) -> None:
+        """Forget every value but the pinned ones: a finished session's signatures, in a process that runs many.
+
+        Without it a long-lived process (a test suite, a library user running session after
+        session) would scrub every string against every signature it ever computed.
+        """
+        with self._lock:
+            kept = [v for v in self._order if v in self._pinned]
+            self._values, self._order = set(kept), list(kept)
+            self._generations, self._uncompiled = [], list(kept)
 
     def __len__(self) -> int:
         return len(self._values)
