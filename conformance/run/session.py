@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from conformance.checks import Inconclusive, Target, validate
+from conformance.checks import Target, validate
 from conformance.checks.context import Walk
 from conformance.checks.evaluate import evaluate
 from conformance.checks.generated import ExampleLog
@@ -27,7 +27,7 @@ from conformance.run.settings import Settings
 from conformance.spec import catalog
 from conformance.spec.catalog import CATEGORIES, Requirement
 from conformance.vendors import adapter
-from conformance.vendors.transport import BudgetExhausted, Client, Throttled, Unreachable
+from conformance.vendors.transport import Client
 from conformance.wire.scrub import RUN_SECRETS
 
 if TYPE_CHECKING:  # imported where used: a run without cassettes needs no vcrpy, a replay no emulator
@@ -222,8 +222,10 @@ class SuiteSession:
             with recorder.use_cassette(str(path)) as cassette:
                 try:
                     target.listing()
-                except (Inconclusive, Unreachable, Throttled, BudgetExhausted):
-                    pass  # each check that needs the listing tries again, and says why it cannot
+                except recording.ReplayMiss:
+                    raise
+                except Exception:  # noqa: BLE001 - each check that needs the listing tries again, and says why not
+                    pass
                 if self.settings.record:
                     cassette.get_metadata("discovery", {"vendor": vendor, "target": self.target_name(vendor)})
         except recording.ReplayMiss as miss:
