@@ -106,7 +106,7 @@ class SecretRegistry:
     @staticmethod
     def _compile(values: list[str]) -> re.Pattern[str]:
         forms = {form for value in values for form in written_forms(value)}
-        return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
+        return re.compile(_trie_pattern(forms))
 
     def _compiled(self) -> list[re.Pattern[str]]:
         with self._lock:
@@ -143,6 +143,32 @@ class SecretRegistry:
         if isinstance(value, (list, tuple)):
             return type(value)(self.scrub_data(v) for v in value)
         return value
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression matching any of ``words``, longest first, written as a trie.
+
+    A plain alternation makes ``re`` try every word at every position of the text; answers
+    of several megabytes scrubbed against a run's hundreds of signatures took seconds each.
+    The trie tries one branch per character, several times faster on the same text.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" not in node:
+            return body
+        return (body if len(branches) > 1 else "(?:" + body + ")") + "?"
+
+    return build(trie) or "(?!)"
 
 
 #: The run's registry: fed by the signing code, read by every writer and by the console.
