@@ -252,7 +252,29 @@ def _one_filter_ignored() -> tuple[Deviation, ...]:
     return tuple(out)
 
 
-CATALOGUE = CATALOGUE + _one_filter_ignored()
+def _one_value_refused() -> tuple[Deviation, ...]:
+    """``enum-value-refused-<filter>``: the first value the document lists refused as invalid, per enum requirement.
+
+    What else reads that value may fail too: the filter's own requirement, the requirements that
+    draw values of every filter, and the filters that need it (``requires``) to take effect.
+    """
+    out = []
+    for vendor, generic in _ALL_FILTERS.items():
+        cat = catalog.load(vendor)
+        for requirement in cat.requirements:
+            if requirement.check != "enum_values":
+                continue
+            name = requirement.args["filter"]
+            related = [r.id for r in cat.requirements if r.id != requirement.id and r.documented and (
+                r.args.get("filter") == name or r.args.get("filter") in
+                {other for other, spec in cat.filters.items() if name in spec.requires})]
+            out.append(_d(f"enum-value-refused-{name}", vendor, requirement.id,
+                          f"{name}: the first value the document lists is refused as if it were not valid.",
+                          also=" ".join([generic, *related])))
+    return tuple(out)
+
+
+CATALOGUE = CATALOGUE + _one_filter_ignored() + _one_value_refused()
 
 
 class UnknownDeviation(ValueError):
