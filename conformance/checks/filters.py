@@ -38,7 +38,6 @@ from conformance.checks.generated import run_examples
 from conformance.spec.catalog import FilterSpec
 from conformance.vendors.base import Query
 from conformance.wire.values import wire_string
-from conformance.vendors.base import Query
 
 Condition = tuple[str, str]  # (filter name, value)
 
