@@ -19,7 +19,8 @@ VALUES = {n: sorted({v for i in ITEMS for v in CAT.filters[n].values(i)}) for n 
 def brute(region, conditions, any_condition=False):
     def holds(item, c):
         carried = set(CAT.filters[c.name].values(item))
-        return all(v in carried for v in c.values) if c.every else any(v in carried for v in c.values)
+        met = all(v in carried for v in c.values) if c.every else any(v in carried for v in c.values)
+        return met != c.inverted  # an inverted condition (a deviation's) selects the others
 
     scope = [p for p, item in enumerate(ITEMS) if region is None or item["RegionId"] == region]
     combine = any if any_condition else all
@@ -29,7 +30,7 @@ def brute(region, conditions, any_condition=False):
 conditions = st.lists(
     st.sampled_from([n for n in NAMES if VALUES[n]]).flatmap(
         lambda n: st.builds(Condition, st.just(n), st.lists(st.sampled_from(VALUES[n]), min_size=1, max_size=3)
-                            .map(tuple), st.just("exact"), st.booleans())),
+                            .map(tuple), st.just("exact"), st.booleans(), st.booleans())),
     max_size=3)
 
 

@@ -37,6 +37,7 @@ from conformance.checks.context import (
 from conformance.checks.generated import run_examples
 from conformance.spec.catalog import FilterSpec
 from conformance.vendors.base import Query
+from conformance.wire.values import wire_string
 
 Condition = tuple[str, str]  # (filter name, value)
 
@@ -282,8 +283,24 @@ def filter_or_values(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.passed_message = f"{count} two-value filters: each answer is the union of the single-value answers"
 
 
+def pattern_at_each_end(full: str, mode: str) -> list[str]:
+    """Patterns that need the match honoured at both ends of a name: each is tried, not left to the draws.
+
+    ``wildcard``: ``*`` trailing (``web-*``) and leading (``*-01``); ``fuzzy``: the name's beginning and a
+    part from its middle. An endpoint that honours only one end fails one of them whatever hypothesis draws.
+    """
+    cut = max(1, len(full) // 2)
+    if mode == "fuzzy":
+        return [full[:cut], full[1:cut + 1]] if len(full) >= 3 else [full]
+    return [full[:cut] + "*", "*" + full[cut:]]
+
+
 @check("name_pattern", required={"filter": str, "mode": str})
 def name_pattern(ctx: CheckContext, args: dict[str, Any]) -> None:
+    """Patterns of part of a name select exactly the instances whose name matches (the document's rule).
+
+    One name's patterns at each end (:func:`pattern_at_each_end`) first, then hypothesis draws.
+    """
     name, mode = args["filter"], args["mode"]
     spec = ctx.catalog.filters[name]
     listing = ctx.oracle_listing()
@@ -304,7 +321,7 @@ def name_pattern(ctx: CheckContext, args: dict[str, Any]) -> None:
         observed = ctx.collect(Query(filters={name: [pattern]}), note=f"{name}={pattern}")
         ctx.compare_ids(f"{name}={pattern!r}", expected, observed)
 
-    count = run_examples(patterns(), example, ctx)
+    count = run_examples(patterns(), example, ctx, explicit=pattern_at_each_end(names[len(names) // 2], mode))
     ctx.passed_message = f"{count} {mode} patterns on {name} each returned exactly the matching instances"
 
 
@@ -406,3 +423,79 @@ def wire_variant(ctx: CheckContext, args: dict[str, Any]) -> Observation:
     return Observation(f"{variant}: accepted; {'filters like' if same else 'answers differently from'} the SDK's form "
                        f"({len(answer.items)} vs {len(reference.items)} instances)",
                        {"same": same, "variant": len(answer.items), "sdk": len(reference.items)})
+
+
+def documented_values(ctx: CheckContext, name: str) -> list[str]:
+    """The values the request schema (derived from the document) enumerates for filter ``name``; [] if none.
+
+    A filter is a top-level request property or an entry of the schema's filter definitions
+    (``$defs.filters``), whichever form the document's request takes.
+    """
+    schema = ctx.catalog.request_schema
+    for where in (schema.get("properties", {}), schema.get("$defs", {}).get("filters", {})):
+        enum = where.get(name, {}).get("enum")
+        if enum:
+            return [wire_string(v) for v in enum]
+    return []
+
+
+@check("enum_values", required={"filter": str})
+def enum_values(ctx: CheckContext, args: dict[str, Any]) -> None:
+    """Every value the document lists for an enumerated filter is accepted and selects exactly its carriers.
+
+    One request per documented value (a page of 100): a refusal fails at once, whatever the
+    listing holds; the answer must be exactly the instances carrying the value (none, for a value
+    no instance carries). A value carried by more than a page is compared on what was read and on
+    its ``TotalCount``. That an undocumented value is refused is the error requirements' business.
+    """
+    name = args["filter"]
+    if name not in ctx.catalog.filters:
+        raise Skip(f"{name} is not in this vendor's filter map (jsonpath.yaml)")
+    values = documented_values(ctx, name)
+    if not values:
+        raise Skip(f"the request schema enumerates no values for {name}")
+    listing = ctx.oracle_listing()
+    found = counts(ctx, listing, name)
+    for value in values:
+        query = query_for(ctx, [(name, value)])
+        query.offset, query.limit = 0, DISCOVERY_LIMIT
+        answer = ctx.send(query, note=f"{name}={value}, a documented value")
+        if not answer.ok:
+            raise Failed(f"{name}={value}, a value the document lists, was refused: HTTP {answer.status} "
+                         f"{answer.error_code or ''} {answer.error_message or answer.parse_error or ''}".strip(),
+                         expected=f"a listing of the instances whose {name} is {value}",
+                         observed={"status": answer.status, "code": answer.error_code})
+        ids = ctx.ids(answer)
+        complete = len(ids) < DISCOVERY_LIMIT or answer.total_count == len(ids)
+        ctx.compare_ids(f"{name}={value}", expected_ids(ctx, listing, [(name, value)]),
+                        Collected(ids, answer.total_count, complete))
+    carried = [v for v in values if found.get(v)]
+    ctx.passed_message = (f"all {len(values)} documented values of {name} ({', '.join(values)}) accepted; each "
+                          f"selected exactly its carriers ({len(carried)} of them carried in this listing)")
+
+
+@check("observe_default_filter", required={"filter": str})
+def observe_default_filter(ctx: CheckContext, args: dict[str, Any]) -> Observation:
+    """Whether a filter's documented "default value" filters a request that leaves the filter out.
+
+    The discovered listing (no filter) holds the instances whose value is not the default, or it
+    does not; the answer for the default value is shown beside it.
+    """
+    name = args["filter"]
+    schema = ctx.catalog.request_schema.get("properties", {}).get(name, {})
+    if "default" not in schema:
+        raise Skip(f"the request schema gives {name} no default")
+    default = wire_string(schema["default"])
+    listing = ctx.oracle_listing()
+    answer = ctx.send(Query(filters={name: [default]}, offset=0, limit=DISCOVERY_LIMIT),
+                      note=f"{name}={default}, its documented default")
+    with_default = answer.total_count if answer.ok else f"refused ({answer.error_code})"
+    carrying = counts(ctx, listing, name).get(default, 0)
+    total = len(listing.items)
+    observed = {"without": total, "carrying_default": carrying, "with_default": with_default}
+    if carrying == total:
+        return Observation(f"every one of {total} instances carries {name}={default}: whether the default filters "
+                           f"cannot be told", observed)
+    return Observation(f"without {name} the listing holds {total - carrying} instance(s) whose {name} is not "
+                       f"{default} ({total} in all; {name}={default} selects {with_default}): the default does not "
+                       f"filter a request that leaves {name} out", observed)

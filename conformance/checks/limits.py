@@ -126,7 +126,8 @@ def filters_at_max(ctx: CheckContext, args: dict[str, Any]) -> None:
     carried = Counter(v for item in listing.items for v in set(spec.values(item)))
     telling = [v for v, c in sorted(carried.items(), key=lambda vc: (vc[1], vc[0])) if c < len(listing.items)]
     ctx.need(bool(telling), f"no {name} value tells instances apart in this listing")
-    values = [telling[0]] + [_filler(args["fillers"], n) for n in range(int(args["values"]) - 1)]
+    # the value instances carry goes last, so that an endpoint reading only the first values is caught
+    values = [_filler(args["fillers"], n) for n in range(int(args["values"]) - 1)] + [telling[0]]
     expected = [ctx.target.id_of(i) for i in listing.items if any(carries(spec, v, i) for v in values)]
     query = Query(repeated_filters=[(name, values)] * int(args["filters"]))
     observed = _accepted_ids(ctx, query, f"{args['filters']} filters of {args['values']} values, the maximums")

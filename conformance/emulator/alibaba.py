@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from conformance.emulator import auth, models
@@ -147,7 +148,7 @@ class AlibabaService(Service):
         if len(value) > most and "array-limit-unchecked" not in self.deviations:
             raise ApiError("InvalidParameter", f"The specified parameter {name} holds more than {most} values.",
                            400)
-        return value
+        return value[:1] if "first-value-only" in self.deviations else value
 
     def _tags(self, params: dict[str, str]) -> list[models.Condition]:
         keys: dict[int, str] = {}
@@ -189,9 +190,11 @@ class AlibabaService(Service):
             raw = params.get(name)
             if raw is None or raw == "":  # an empty value is no filter (only the JSON array [] is one)
                 continue
-            if name in ENUM_ERRORS and raw not in self.request_schema[name]["enum"]:
+            enum = self.request_schema.get(name, {}).get("enum", [])
+            refused = f"enum-value-refused-{name}" in self.deviations and enum and raw == enum[0]
+            if name in ENUM_ERRORS and (raw not in enum or refused):
                 raise self._table_error(ENUM_ERRORS[name])
-            if name in PLAIN_ENUMS and raw not in self.request_schema[name]["enum"]:
+            if name in PLAIN_ENUMS and (raw not in enum or refused):
                 raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400)
             if name == "IoOptimized" and raw.lower() not in ("true", "false"):
                 raise ApiError("InvalidParameter", "The specified parameter IoOptimized is not valid.", 400)
@@ -206,15 +209,26 @@ class AlibabaService(Service):
                     continue
                 conditions.append(models.Condition(name, tuple(values), "exact"))
             elif spec.match == "wildcard" and "wildcard-literal" not in self.deviations:
-                conditions.append(models.Condition(name, (raw,), "wildcard"))
+                conditions.append(models.Condition(name, (raw,), "wildcard", test=self._wildcard_test()))
             else:
                 value = raw.lower() if name == "IoOptimized" else raw
-                conditions.append(models.Condition(name, (value,), "exact"))
+                conditions.append(models.Condition(name, (value,), "exact",
+                                                   inverted=f"inverted-{name}" in self.deviations))
         for name, value in params.items():
             if name.startswith("AdditionalAttributes.") and value not in ("META_OPTIONS", "DDH_CLUSTER"):
                 raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400)
         conditions += self._tags(params)
         return region, conditions, page_number, page_size
+
+    def _wildcard_test(self) -> Callable[[str, str], bool] | None:
+        """The ``wildcard-prefix-only``/``-suffix-only`` deviations: a ``*`` at one end of the pattern is literal."""
+        if "wildcard-prefix-only" in self.deviations:  # 'web-*' works; in '*-01' the star is a character
+            return lambda pattern, value: (value.startswith("*") and models.wildcard_matches(pattern[1:], value[1:])
+                                           if pattern.startswith("*") else models.wildcard_matches(pattern, value))
+        if "wildcard-suffix-only" in self.deviations:  # '*-01' works; in 'web-*' the star is a character
+            return lambda pattern, value: (value.endswith("*") and models.wildcard_matches(pattern[:-1], value[:-1])
+                                           if pattern.endswith("*") else models.wildcard_matches(pattern, value))
+        return None
 
     # ----------------------------------------------------------------- answers
 
@@ -232,7 +246,13 @@ class AlibabaService(Service):
             page_number = 1
         index = page_number if "pages-from-zero" in self.deviations else page_number - 1
         start = index * (10 if "offset-ignores-page-size" in self.deviations else page_size)
+        if "offset-shifted-by-one" in self.deviations:
+            start += 1
+        if "pages-overlap-by-one" in self.deviations and start > 0:
+            start -= 1
         window = positions[start:start + page_size] if index >= 0 else []
+        if "last-page-short-by-one" in self.deviations and start > 0 and start + page_size >= len(positions):
+            window = window[:-1]
         if not window and index > 0 and "server-error-past-end" in self.deviations:
             raise IndexError(f"page {page_number} out of range")  # the deviation: HTTP 500
         if not window and positions and "past-end-repeats-last" in self.deviations:

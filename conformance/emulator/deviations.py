@@ -135,6 +135,23 @@ CATALOGUE: tuple[Deviation, ...] = (
        "Signatures are not compared: any signature is accepted.", also="ALI-DRY-004"),
     _d("unknown-key-accepted", "alibaba", "ALI-AUTH-002",
        "An AccessKey id the emulator does not know is served with the default secret."),
+    # subtler deviations (issue 13): off by one, one end of a pattern, one value of many
+    _d("last-page-short-by-one", "alibaba", "ALI-PAGE-001",
+       "The last of several pages leaves out its last instance.", also="ALI-PAGE-005 ALI-PAGE-009"),
+    _d("pages-overlap-by-one", "alibaba", "ALI-PAGE-001",
+       "Every page after the first starts one instance early: pages overlap by one.",
+       also="ALI-PAGE-005 ALI-PAGE-008 ALI-PAGE-009"),
+    _d("offset-shifted-by-one", "alibaba", "ALI-PAGE-001",
+       "Every page starts one instance late: the first instance is never listed.",
+       also="ALI-PAGE-005 ALI-PAGE-009"),
+    _d("inverted-InstanceType", "alibaba", "ALI-FILT-InstanceType",
+       "InstanceType selects the instances NOT of the given type.", also="ALI-FILT-001 ALI-FILT-002"),
+    _d("first-value-only", "alibaba", "ALI-FILT-005 ALI-FILT-007 ALI-FILT-008",
+       "Of a JSON array (InstanceIds, the IP address lists), only the first element is used."),
+    _d("wildcard-prefix-only", "alibaba", "ALI-FILT-003",
+       "InstanceName honours '*' at the end of a pattern only ('web-*'); a leading '*' is a literal character."),
+    _d("wildcard-suffix-only", "alibaba", "ALI-FILT-003",
+       "InstanceName honours '*' at the start of a pattern only ('*-01'); a trailing '*' is a literal character."),
     # ---------------------------------------------------------------- Tencent
     _d("offset-as-page", "tencent", "TC-PAGE-005",
        "Offset is read as a page number: the window starts at Offset*Limit.", also="TC-PAGE-004 TC-PAGE-007"),
@@ -200,6 +217,21 @@ CATALOGUE: tuple[Deviation, ...] = (
        "Signatures are not compared: any signature is accepted."),
     _d("unknown-key-accepted", "tencent", "TC-AUTH-002",
        "A SecretId the emulator does not know is served with the default key."),
+    # subtler deviations (issue 13): off by one, one end of a pattern, one value of many
+    _d("last-page-short-by-one", "tencent", "TC-PAGE-005",
+       "The last of several windows leaves out its last instance.", also="TC-PAGE-004 TC-PAGE-007"),
+    _d("pages-overlap-by-one", "tencent", "TC-PAGE-005",
+       "Every window at an Offset above 0 starts one instance early: consecutive windows overlap by one.",
+       also="TC-PAGE-004 TC-PAGE-006 TC-PAGE-007"),
+    _d("offset-shifted-by-one", "tencent", "TC-PAGE-005",
+       "The window starts at Offset+1: the first instance is never listed.", also="TC-PAGE-004 TC-PAGE-007"),
+    _d("inverted-zone", "tencent", "TC-FILT-zone",
+       "The zone filter selects the instances of the region's other zones.",
+       also="TC-FILT-001 TC-FILT-002 TC-FILT-003"),
+    _d("first-value-only", "tencent", "TC-FILT-003 TC-FILT-008",
+       "Of a filter's Values only the first is used."),
+    _d("name-prefix-only", "tencent", "TC-FILT-004",
+       "instance-name matches only names that begin with the value, not names that contain it elsewhere."),
 )
 
 #: The requirements that read every filter at once: a deviation of one filter may show there too.
@@ -220,7 +252,29 @@ def _one_filter_ignored() -> tuple[Deviation, ...]:
     return tuple(out)
 
 
-CATALOGUE = CATALOGUE + _one_filter_ignored()
+def _one_value_refused() -> tuple[Deviation, ...]:
+    """``enum-value-refused-<filter>``: the first value the document lists refused as invalid, per enum requirement.
+
+    What else reads that value may fail too: the filter's own requirement, the requirements that
+    draw values of every filter, and the filters that need it (``requires``) to take effect.
+    """
+    out = []
+    for vendor, generic in _ALL_FILTERS.items():
+        cat = catalog.load(vendor)
+        for requirement in cat.requirements:
+            if requirement.check != "enum_values":
+                continue
+            name = requirement.args["filter"]
+            related = [r.id for r in cat.requirements if r.id != requirement.id and r.documented and (
+                r.args.get("filter") == name or r.args.get("filter") in
+                {other for other, spec in cat.filters.items() if name in spec.requires})]
+            out.append(_d(f"enum-value-refused-{name}", vendor, requirement.id,
+                          f"{name}: the first value the document lists is refused as if it were not valid.",
+                          also=" ".join([generic, *related])))
+    return tuple(out)
+
+
+CATALOGUE = CATALOGUE + _one_filter_ignored() + _one_value_refused()
 
 
 class UnknownDeviation(ValueError):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
@@ -30,6 +30,10 @@ class Condition:
     values: tuple[str, ...]
     match: str = "exact"  # exact | json-array | wildcard | fuzzy | tag
     every: bool = False
+    #: Select the instances that do *not* meet the condition (only the ``inverted-<filter>`` deviations ask).
+    inverted: bool = False
+    #: ``test(pattern, value)`` for a scanned match instead of the match's own (a deviation's broken matching).
+    test: Callable[[str, str], bool] | None = field(default=None, compare=False)
 
 
 class Selection:
@@ -203,13 +207,18 @@ class Backend:
 
     def _scan(self, condition: Condition, positions: Iterable[int]) -> set[int]:
         spec = self.filters[condition.name]
-        test = {"wildcard": wildcard_matches, "scan": getattr(spec, "test", _contains)}.get(condition.match, _contains)
+        test = condition.test or {"wildcard": wildcard_matches,
+                                  "scan": getattr(spec, "test", _contains)}.get(condition.match, _contains)
         return {
             position for position in positions
             if any(test(pattern, value) for pattern in condition.values for value in spec.values(self.items[position]))
         }
 
     def _condition_mask(self, condition: Condition, region: str | None, scope_mask: int) -> int:
+        mask = self._met_mask(condition, region, scope_mask)
+        return scope_mask & ~mask if condition.inverted else mask
+
+    def _met_mask(self, condition: Condition, region: str | None, scope_mask: int) -> int:
         if condition.match in SCANNED:
             return _mask_of(self._scan(condition, Selection(scope_mask)), self._size)
         masks = [p.mask if p.mask is not None else _mask_of(p.positions, self._size)
@@ -239,7 +248,7 @@ class Backend:
                 combined |= self._condition_mask(condition, region, scope_mask)
             return Selection(combined & scope_mask)
         # A condition that can only hold for a few instances drives: test each of them against the rest.
-        sparse = [c for c in conditions if c.match not in SCANNED and not c.every
+        sparse = [c for c in conditions if c.match not in SCANNED and not c.every and not c.inverted
                   and all(p.mask is None for p in self._postings(c, region))]
         if sparse:
             driver = min(sparse, key=lambda c: sum(len(p) for p in self._postings(c, region)))
@@ -249,13 +258,11 @@ class Backend:
                     continue
                 if condition.match in SCANNED:
                     kept = self._scan(condition, candidates)
-                    candidates = [p for p in candidates if p in kept]
+                    candidates = [p for p in candidates if (p in kept) != condition.inverted]
                     continue
                 postings = self._postings(condition, region)
-                if condition.every:
-                    candidates = [p for p in candidates if all(p in ps for ps in postings)]
-                else:
-                    candidates = [p for p in candidates if any(p in ps for ps in postings)]
+                combine = all if condition.every else any
+                candidates = [p for p in candidates if combine(p in ps for ps in postings) != condition.inverted]
             return Selection(positions=candidates)
         combined = scope_mask
         for condition in sorted(conditions, key=lambda c: c.match in SCANNED):

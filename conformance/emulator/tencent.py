@@ -36,6 +36,11 @@ def region_of(item: dict[str, Any]) -> str:
     return zone.rsplit("-", 1)[0]
 
 
+def _prefix(pattern: str, value: str) -> bool:
+    """The ``name-prefix-only`` deviation's fuzzy match: the part must begin the name."""
+    return value.startswith(pattern)
+
+
 def unflatten(params: dict[str, str]) -> dict[str, Any]:
     """``InstanceIds.N`` and ``Filters.N.Name``/``Filters.N.Values.M`` into JSON-body form.
 
@@ -194,6 +199,8 @@ class TencentService(Service):
         for value in values:
             if "enum" in schema and value not in schema["enum"] and "charge-type-unchecked" not in self.deviations:
                 raise self._error("InvalidParameterValue", f"The value {value} of {name} is not supported.")
+            if f"enum-value-refused-{name}" in self.deviations and value == schema.get("enum", [None])[0]:
+                raise self._error("InvalidParameterValue", f"The value {value} of {name} is not supported.")
             if "pattern" in schema and not re.match(schema["pattern"], value):
                 raise self._error("InvalidParameterValue", f"The value {value} of {name} is not valid.")
             if name == "zone" and value.rsplit("-", 1)[0] != region and "foreign-zone-empty" not in self.deviations:
@@ -208,7 +215,11 @@ class TencentService(Service):
         match = self.catalog.filters[name].match
         if match == "fuzzy" and "name-exact-only" in self.deviations:
             match = "exact"
-        return models.Condition(name, tuple(values), match, every="filter-values-and" in self.deviations)
+        test = _prefix if match == "fuzzy" and "name-prefix-only" in self.deviations else None
+        if "first-value-only" in self.deviations:
+            values = values[:1]
+        return models.Condition(name, tuple(values), match, every="filter-values-and" in self.deviations,
+                                inverted=f"inverted-{name}" in self.deviations, test=test)
 
     def _todays_filter(self, name: str, values: Any) -> models.Condition:
         """A filter of today's API the document does not list: accepted, beyond the document."""
@@ -232,7 +243,13 @@ class TencentService(Service):
         start = offset * limit if "offset-as-page" in self.deviations and "Offset" in params else offset
         if "offset-rounded-to-limit" in self.deviations:
             start -= start % limit
+        if "offset-shifted-by-one" in self.deviations:
+            start += 1
+        if "pages-overlap-by-one" in self.deviations and start > 0:
+            start -= 1
         window = positions[start:start + limit]
+        if "last-page-short-by-one" in self.deviations and start > 0 and start + limit >= len(positions):
+            window = window[:-1]
         if not window and start > 0 and "server-error-past-end" in self.deviations:
             raise IndexError(f"offset {start} out of range")  # the deviation: HTTP 500
         if not window and positions and "past-end-repeats-last" in self.deviations:
