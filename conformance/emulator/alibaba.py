@@ -65,7 +65,7 @@ class AlibabaService(Service):
                                 "Message": error.message}
         if "error-without-request-id" in self.deviations:
             del body["RequestId"]
-        if fmt == "XML":
+        if fmt == "XML" or "errors-as-xml" in self.deviations:
             return WireResponse(error.status, XML_TYPE, xmlcodec.encode("Error", body))
         return WireResponse(error.status, JSON_TYPE, json.dumps(body).encode())
 
@@ -78,7 +78,7 @@ class AlibabaService(Service):
 
     def handle(self, request: WireRequest) -> WireResponse:
         params = {**request.query, **request.form}
-        fmt = "XML" if params.get("Format", "JSON").upper() == "XML" else "JSON"
+        fmt = "XML" if params.get("Format", "JSON").upper() == "XML" or "answers-as-xml" in self.deviations else "JSON"
         rid = request_id()
         try:
             return self._describe(request, params, fmt, rid)

@@ -135,6 +135,14 @@ CATALOGUE: tuple[Deviation, ...] = (
        "Signatures are not compared: any signature is accepted.", also="ALI-DRY-004"),
     _d("unknown-key-accepted", "alibaba", "ALI-AUTH-002",
        "An AccessKey id the emulator does not know is served with the default secret."),
+    # the SDK reads an XML error in ACS3 mode (its error path looks at the content type), not in RPC mode;
+    # the suite's own transport reads XML wherever it comes: only the client category sees these
+    _d("errors-as-xml", "alibaba", "ALI-CLIENT-004",
+       "Error answers are sent as XML whatever Format asks (JSON, the default): the SDK's RPC mode cannot read them.",
+       also="ALI-SCHEMA-004"),
+    _d("answers-as-xml", "alibaba", "ALI-CLIENT-001 ALI-CLIENT-002 ALI-CLIENT-004",
+       "Every answer is sent as XML whatever Format asks (JSON, the default): the SDK cannot read the listings.",
+       also="ALI-SCHEMA-004"),
     # ---------------------------------------------------------------- Tencent
     _d("offset-as-page", "tencent", "TC-PAGE-005",
        "Offset is read as a page number: the window starts at Offset*Limit.", also="TC-PAGE-004 TC-PAGE-007"),
@@ -200,6 +208,12 @@ CATALOGUE: tuple[Deviation, ...] = (
        "Signatures are not compared: any signature is accepted."),
     _d("unknown-key-accepted", "tencent", "TC-AUTH-002",
        "A SecretId the emulator does not know is served with the default key."),
+    _d("errors-http-400", "tencent", "TC-CLIENT-004 TC-CLIENT-005 TC-CLIENT-006",
+       "Error answers are sent with HTTP 400 instead of 200: the SDK raises ServerNetworkError, never the code."),
+    _d("success-http-201", "tencent", "TC-CLIENT-001 TC-CLIENT-002 TC-CLIENT-003",
+       "Listings are sent with HTTP 201 instead of 200: the SDK raises ServerNetworkError instead of a page."),
+    _d("hmac-sha1-refused", "tencent", "TC-CLIENT-003 TC-CLIENT-006",
+       "Requests signed with HmacSHA1, a signing mode the SDK offers, are refused with AuthFailure.SignatureFailure."),
 )
 
 #: The requirements that read every filter at once: a deviation of one filter may show there too.
