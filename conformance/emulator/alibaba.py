@@ -65,7 +65,9 @@ class AlibabaService(Service):
                                 "Message": error.message}
         if "error-without-request-id" in self.deviations:
             del body["RequestId"]
-        if fmt == "XML" or "errors-as-xml" in self.deviations:
+        if "errors-as-xml" in self.deviations:  # XML with another (legal) content type than the vendor's
+            return WireResponse(error.status, "application/xml", xmlcodec.encode("Error", body))
+        if fmt == "XML":
             return WireResponse(error.status, XML_TYPE, xmlcodec.encode("Error", body))
         return WireResponse(error.status, JSON_TYPE, json.dumps(body).encode())
 

@@ -135,10 +135,10 @@ CATALOGUE: tuple[Deviation, ...] = (
        "Signatures are not compared: any signature is accepted.", also="ALI-DRY-004"),
     _d("unknown-key-accepted", "alibaba", "ALI-AUTH-002",
        "An AccessKey id the emulator does not know is served with the default secret."),
-    # the SDK reads an XML error in ACS3 mode (its error path looks at the content type), not in RPC mode;
-    # the suite's own transport reads XML wherever it comes: only the client category sees these
-    _d("errors-as-xml", "alibaba", "ALI-CLIENT-004",
-       "Error answers are sent as XML whatever Format asks (JSON, the default): the SDK's RPC mode cannot read them.",
+    # the suite's own transport reads XML wherever it comes: only the client category sees these. The SDK
+    # reads an XML error in ACS3 mode only under the vendor's exact content type (text/xml;charset=utf-8).
+    _d("errors-as-xml", "alibaba", "ALI-CLIENT-003 ALI-CLIENT-004",
+       "Error answers are sent as application/xml whatever Format asks (JSON, the default): the SDK cannot read them.",
        also="ALI-SCHEMA-004"),
     _d("answers-as-xml", "alibaba", "ALI-CLIENT-001 ALI-CLIENT-002 ALI-CLIENT-004",
        "Every answer is sent as XML whatever Format asks (JSON, the default): the SDK cannot read the listings.",
