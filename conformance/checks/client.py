@@ -49,17 +49,22 @@ def _what(args: dict[str, Any]) -> str:
     return f"{args['package']} ({args['mode']})"
 
 
-@check("sdk_pages", required={"package": str, "mode": str})
+@check("sdk_pages", required={"package": str, "mode": str}, optional={"max_pages": int})
 def sdk_pages(ctx: CheckContext, args: dict[str, Any]) -> None:
     """The SDK pages through the whole listing and sees exactly the instances of the discovery walk.
 
     Pages of :data:`DISCOVERY_LIMIT` (the largest size): the walk costs as many requests as discovery.
+    With ``max_pages`` (the other signing modes of an SDK: the mode decides whether a request is
+    accepted, not how pages are cut) the SDK reads that many pages, which must be the walk's first
+    instances, in order, under the walk's ``TotalCount``: the run's requests do not grow by a walk per mode.
     """
     _, client = sdk_client(ctx, args)
     listing = ctx.oracle_listing()
+    limit = int(args.get("max_pages", DISCOVERY_PAGE_CAP))
     seen: list[str] = []
+    totals: list[Any] = []
     pages = 0
-    while pages < DISCOVERY_PAGE_CAP:
+    while pages < limit:
         try:
             page = client.describe_instances(Query(offset=pages * DISCOVERY_LIMIT, limit=DISCOVERY_LIMIT))
         except SdkRaisedError as error:
@@ -70,12 +75,25 @@ def sdk_pages(ctx: CheckContext, args: dict[str, Any]) -> None:
                                    "message": error.raised.message[:300]}) from None
         pages += 1
         seen.extend(page.ids)
+        totals.append(page.total)
         if len(page.ids) < DISCOVERY_LIMIT or not isinstance(page.total, int) \
                 or pages * DISCOVERY_LIMIT >= page.total:
             break
-    ctx.compare_ids(f"the instances {_what(args)} pages through", listing.ids, seen)
-    ctx.passed_message = (f"{_what(args)} paged through the whole listing ({len(seen)} instances in {pages} "
-                          f"page(s) of {DISCOVERY_LIMIT}), exactly the instances of the discovery walk")
+    whole = len(seen) < pages * DISCOVERY_LIMIT or pages * DISCOVERY_LIMIT >= len(listing.ids)
+    if whole:
+        ctx.compare_ids(f"the instances {_what(args)} pages through", listing.ids, seen)
+        ctx.passed_message = (f"{_what(args)} paged through the whole listing ({len(seen)} instances in {pages} "
+                              f"page(s) of {DISCOVERY_LIMIT}), exactly the instances of the discovery walk")
+        return
+    expected = listing.ids[:len(seen)]
+    if seen != expected or any(t != len(listing.ids) for t in totals):
+        ctx.fail_unless_changed(Failed(
+            f"the first {pages} page(s) {_what(args)} reads are not the discovery walk's first {len(expected)} "
+            f"instances under its TotalCount {len(listing.ids)}",
+            expected={"ids": expected[:20], "TotalCount": len(listing.ids)},
+            observed={"ids": seen[:20], "TotalCount": totals}))
+    ctx.passed_message = (f"{_what(args)} read the first {pages} page(s) of {DISCOVERY_LIMIT}: the discovery walk's "
+                          f"first {len(seen)} instances, in order, under TotalCount {len(listing.ids)}")
 
 
 @check("sdk_errors", required={"package": str, "mode": str, "cases": list})
