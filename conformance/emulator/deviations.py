@@ -237,6 +237,24 @@ def _one_filter_ignored() -> tuple[Deviation, ...]:
 CATALOGUE = CATALOGUE + _one_filter_ignored()
 
 
+def _with_client_dependants(deviation: Deviation) -> Deviation:
+    """``deviation`` with the client requirements that send, through an SDK, a case it breaks added to ``also``.
+
+    A client requirement provokes the documented errors its ``cases`` name: when one of those no longer
+    comes back, the SDK does not raise it either. The ``client`` category's own deviations break only it.
+    """
+    touched = set(deviation.breaks) | set(deviation.also)
+    dependants = [r.id for r in catalog.load(deviation.vendor).requirements
+                  if touched & {str(c) for c in r.args.get("cases", [])} and r.id not in touched]
+    if not dependants:
+        return deviation
+    return Deviation(deviation.name, deviation.vendor, deviation.breaks, (*deviation.also, *dependants),
+                     deviation.description)
+
+
+CATALOGUE = tuple(_with_client_dependants(d) for d in CATALOGUE)
+
+
 class UnknownDeviation(ValueError):
     pass
 
