@@ -43,6 +43,9 @@ class Result:
     #: ``expected`` (a known deviation of the baseline), ``fixed`` (the baseline's deviation is gone), or None.
     baseline: str | None = None
     baseline_reason: str = ""
+    #: The SDK distribution the requirement is quoted from ("" for the document); ``quote`` is then
+    #: ``package==version`` as installed when the verdict was reached.
+    source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,7 +53,7 @@ class Result:
     def explain(self) -> list[str]:
         """A failure that explains itself: the id and message, the document's sentence, expected beside observed."""
         lines = [f"{self.requirement} ({self.vendor}, {self.category}): {self.message}",
-                 f"the document: “{readable(self.quote)}”"]
+                 f"the official SDK {self.quote}" if self.source else f"the document: “{readable(self.quote)}”"]
         if self.expected is not None or self.observed is not None:
             lines.append(f"expected: {_short(self.expected)}")
             lines.append(f"observed: {_short(self.observed)}")

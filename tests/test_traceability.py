@@ -91,7 +91,22 @@ def codes_without_requirement(vendor: str, requirements: list[catalog.Requiremen
 
 
 def quotes_not_in_document(vendor: str, requirements: list[catalog.Requirement]) -> list[str]:
-    return [r.id for r in requirements if not documents.quote_in_document(vendor, r.quote)]
+    """Requirements quoted from the document whose quote it does not hold (SDK-sourced ones cite a package)."""
+    return [r.id for r in requirements if not r.package and not documents.quote_in_document(vendor, r.quote)]
+
+
+def sources_not_named(vendor: str, requirements: list[catalog.Requirement]) -> list[str]:
+    """Requirements that cite neither a document sentence nor an SDK package and version the adapter offers."""
+    from conformance.vendors import adapter
+
+    offered = {sdk.package for sdk in adapter(vendor).sdks()}
+    out = []
+    for r in requirements:
+        if not r.package and r.quote.strip():
+            continue
+        if not r.package or r.package not in offered or not str(r.source.get("version", "")).strip() or r.quote:
+            out.append(r.id)
+    return out
 
 
 def quotes_not_in_their_row(vendor: str, requirements: list[catalog.Requirement]) -> list[str]:
@@ -126,6 +141,20 @@ def test_every_quote_occurs_verbatim(vendor):
     requirements = catalog.load(vendor).requirements
     assert requirements
     assert quotes_not_in_document(vendor, requirements) == []
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_every_sdk_sourced_requirement_names_its_package_and_version(vendor):
+    requirements = catalog.load(vendor).requirements
+    assert any(r.package for r in requirements)
+    assert sources_not_named(vendor, requirements) == []
+    sourced = next(r for r in requirements if r.package)
+    assert sourced.citation.startswith(f"{sourced.package}==") and sourced.citation != f"{sourced.package}=="
+    # each failure is caught: no source at all, an unknown package, no version, a quote beside the package
+    for change in ({"source": {}}, {"source": {"package": "no-such-sdk", "version": "1"}},
+                   {"source": {"package": sourced.package}}, {"quote": "also a quote"}):
+        edited = catalog.Requirement(**{**sourced.__dict__, **change})
+        assert sources_not_named(vendor, [edited]) == [sourced.id], change
 
 
 @pytest.mark.parametrize("vendor", VENDORS)

@@ -66,6 +66,8 @@ class AlibabaService(Service):
                                 "Message": error.message}
         if "error-without-request-id" in self.deviations:
             del body["RequestId"]
+        if "errors-as-xml" in self.deviations:  # XML with another (legal) content type than the vendor's
+            return WireResponse(error.status, "application/xml", xmlcodec.encode("Error", body))
         if fmt == "XML":
             return WireResponse(error.status, XML_TYPE, xmlcodec.encode("Error", body))
         return WireResponse(error.status, JSON_TYPE, json.dumps(body).encode())
@@ -79,7 +81,7 @@ class AlibabaService(Service):
 
     def handle(self, request: WireRequest) -> WireResponse:
         params = {**request.query, **request.form}
-        fmt = "XML" if params.get("Format", "JSON").upper() == "XML" else "JSON"
+        fmt = "XML" if params.get("Format", "JSON").upper() == "XML" or "answers-as-xml" in self.deviations else "JSON"
         rid = request_id()
         try:
             return self._describe(request, params, fmt, rid)

@@ -152,6 +152,14 @@ CATALOGUE: tuple[Deviation, ...] = (
        "InstanceName honours '*' at the end of a pattern only ('web-*'); a leading '*' is a literal character."),
     _d("wildcard-suffix-only", "alibaba", "ALI-FILT-003",
        "InstanceName honours '*' at the start of a pattern only ('*-01'); a trailing '*' is a literal character."),
+    # the suite's own transport reads XML wherever it comes: only the client category sees these. The SDK
+    # reads an XML error in ACS3 mode only under the vendor's exact content type (text/xml;charset=utf-8).
+    _d("errors-as-xml", "alibaba", "ALI-CLIENT-003 ALI-CLIENT-004",
+       "Error answers are sent as application/xml whatever Format asks (JSON, the default): the SDK cannot read them.",
+       also="ALI-SCHEMA-004"),
+    _d("answers-as-xml", "alibaba", "ALI-CLIENT-001 ALI-CLIENT-002 ALI-CLIENT-004",
+       "Every answer is sent as XML whatever Format asks (JSON, the default): the SDK cannot read the listings.",
+       also="ALI-SCHEMA-004"),
     # ---------------------------------------------------------------- Tencent
     _d("offset-as-page", "tencent", "TC-PAGE-005",
        "Offset is read as a page number: the window starts at Offset*Limit.", also="TC-PAGE-004 TC-PAGE-007"),
@@ -232,6 +240,12 @@ CATALOGUE: tuple[Deviation, ...] = (
        "Of a filter's Values only the first is used."),
     _d("name-prefix-only", "tencent", "TC-FILT-004",
        "instance-name matches only names that begin with the value, not names that contain it elsewhere."),
+    _d("errors-http-400", "tencent", "TC-CLIENT-004 TC-CLIENT-005 TC-CLIENT-006",
+       "Error answers are sent with HTTP 400 instead of 200: the SDK raises ServerNetworkError, never the code."),
+    _d("success-http-201", "tencent", "TC-CLIENT-001 TC-CLIENT-002 TC-CLIENT-003",
+       "Listings are sent with HTTP 201 instead of 200: the SDK raises ServerNetworkError instead of a page."),
+    _d("hmac-sha1-refused", "tencent", "TC-CLIENT-003 TC-CLIENT-006",
+       "Requests signed with HmacSHA1, a signing mode the SDK offers, are refused with AuthFailure.SignatureFailure."),
 )
 
 #: The requirements that read every filter at once: a deviation of one filter may show there too.
@@ -275,6 +289,24 @@ def _one_value_refused() -> tuple[Deviation, ...]:
 
 
 CATALOGUE = CATALOGUE + _one_filter_ignored() + _one_value_refused()
+
+
+def _with_client_dependants(deviation: Deviation) -> Deviation:
+    """``deviation`` with the client requirements that send, through an SDK, a case it breaks added to ``also``.
+
+    A client requirement provokes the documented errors its ``cases`` name: when one of those no longer
+    comes back, the SDK does not raise it either. The ``client`` category's own deviations break only it.
+    """
+    touched = set(deviation.breaks) | set(deviation.also)
+    dependants = [r.id for r in catalog.load(deviation.vendor).requirements
+                  if touched & {str(c) for c in r.args.get("cases", [])} and r.id not in touched]
+    if not dependants:
+        return deviation
+    return Deviation(deviation.name, deviation.vendor, deviation.breaks, (*deviation.also, *dependants),
+                     deviation.description)
+
+
+CATALOGUE = tuple(_with_client_dependants(d) for d in CATALOGUE)
 
 
 class UnknownDeviation(ValueError):

@@ -94,7 +94,8 @@ class TencentService(Service):
         response: dict[str, Any] = {"Error": {"Code": error.code, "Message": error.message}, "RequestId": rid}
         if "error-without-request-id" in self.deviations:
             del response["RequestId"]
-        return WireResponse(200, JSON_TYPE, json.dumps({"Response": response}, ensure_ascii=False).encode())
+        status = 400 if "errors-http-400" in self.deviations else 200
+        return WireResponse(status, JSON_TYPE, json.dumps({"Response": response}, ensure_ascii=False).encode())
 
     def error_answer(self, request: WireRequest, code: str, message: str, status: int) -> WireResponse:
         """An error in this vendor's format (a fault on purpose, for instance)."""
@@ -123,6 +124,10 @@ class TencentService(Service):
     def _describe(self, request: WireRequest, rid: str) -> WireResponse:
         if "Signature" not in {**request.query, **request.form} and "authorization" not in request.headers:
             self.auth.verify(None)  # an unsigned request is an authentication error before anything else
+        signed_form = {**request.query, **request.form}
+        if "hmac-sha1-refused" in self.deviations and "Signature" in signed_form \
+                and signed_form.get("SignatureMethod", "HmacSHA1") == "HmacSHA1":
+            raise self._error("AuthFailure.SignatureFailure", "The signature method HmacSHA1 is not supported.")
         params, common = self._read(request)
         side = tencent_side.ACTIONS.get((str(common.get("Action")), str(common.get("Version"))))
         if side is not None:
@@ -265,4 +270,5 @@ class TencentService(Service):
         else:
             items_json = b"[" + b",".join(self._items_json[p] for p in window) + b"]"
         head = json.dumps({"TotalCount": total, "RequestId": rid}).encode()
-        return WireResponse(200, JSON_TYPE, b'{"Response":' + head[:-1] + b',"InstanceSet":' + items_json + b"}}")
+        status = 201 if "success-http-201" in self.deviations else 200
+        return WireResponse(status, JSON_TYPE, b'{"Response":' + head[:-1] + b',"InstanceSet":' + items_json + b"}}")

@@ -125,8 +125,9 @@ def requirement_html(result: Result) -> str:
         f"<details{' open' if outcome == 'failed' else ''}><summary>"
         f"<span class='chip o-{outcome}'>{LABELS[outcome]}</span> <b>{escape(result.requirement)}</b> · "
         f"{escape(result.vendor)} · {escape(result.category)} — {escape(result.summary)}</summary>",
-        f"<blockquote title='{escape(result.quote)}'>“{escape(readable(result.quote))}”<br><small>{kind} · check "
-        f"<code>{escape(result.check)}</code></small></blockquote>",
+        (f"<blockquote title='{escape(result.quote)}'>the official SDK <code>{escape(result.quote)}</code>"
+         if result.source else f"<blockquote title='{escape(result.quote)}'>“{escape(readable(result.quote))}”")
+        + f"<br><small>{kind} · check <code>{escape(result.check)}</code></small></blockquote>",
     ]
     if result.note:
         parts.append(f"<p><i>{escape(result.note)}</i></p>")

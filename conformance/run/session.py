@@ -271,7 +271,8 @@ class SuiteSession:
     @staticmethod
     def _replay_miss(requirement: Requirement, message: str) -> Result:
         return Result(vendor=requirement.vendor, requirement=requirement.id, category=requirement.category,
-                      outcome="inconclusive", documented=requirement.documented, quote=requirement.quote,
+                      outcome="inconclusive", documented=requirement.documented, quote=requirement.citation,
+                      source=requirement.package,
                       summary=requirement.summary, check=requirement.check, message=message, replay_miss=True)
 
     def run_all(self) -> list[Result]:

@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,8 +22,9 @@ from jsonpath_ng.ext import parse as jsonpath
 from conformance import providers
 from conformance.wire.values import wire_string
 
-Category = Literal["schema", "pagination", "filters", "empty-arrays", "dry-run", "error-codes", "auth"]
-CATEGORIES: tuple[str, ...] = ("schema", "pagination", "filters", "empty-arrays", "dry-run", "error-codes", "auth")
+Category = Literal["schema", "pagination", "filters", "empty-arrays", "dry-run", "error-codes", "auth", "client"]
+CATEGORIES: tuple[str, ...] = ("schema", "pagination", "filters", "empty-arrays", "dry-run", "error-codes", "auth",
+                               "client")
 SCHEMAS_ENV = "CONFORMANCE_SCHEMAS_DIR"
 
 
@@ -54,10 +56,37 @@ class Requirement:
     row: str = ""
     #: The document contradicts itself here (or lists what its own operation cannot do).
     contradiction: bool = False
+    #: A requirement whose source is not a sentence of the document but a vendor's official SDK:
+    #: ``{package: <distribution name>, version: <the version the catalogue was written against>}``.
+    #: Its ``quote`` is then empty; :attr:`citation` names the package and the version installed at run time.
+    source: dict[str, str] = field(default_factory=dict)
 
     @property
     def documented(self) -> bool:
         return self.status == "documented"
+
+    @property
+    def package(self) -> str:
+        """The SDK distribution this requirement is quoted from; "" for one quoted from the document."""
+        return str(self.source.get("package", ""))
+
+    @property
+    def citation(self) -> str:
+        """What the requirement is quoted from: the document's sentence, or ``package==version`` as installed now.
+
+        The installed version, not the catalogue's: a verdict is the judgement of the SDK that ran.
+        """
+        if not self.package:
+            return self.quote
+        return f"{self.package}=={installed_version(self.package) or 'not installed'}"
+
+
+def installed_version(package: str) -> str:
+    """The installed version of distribution ``package``; "" if it is not installed."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 _SIMPLE_PATH = re.compile(r"\$((?:\.[A-Za-z_][\w-]*(?:\[\*\])?)+)\Z")
@@ -202,7 +231,7 @@ class VendorCatalog:
     @cached_property
     def requirements(self) -> list[Requirement]:
         data = self._yaml("requirements.yaml")
-        return [Requirement(vendor=self.vendor, **entry) for entry in data["requirements"]]
+        return [Requirement(vendor=self.vendor, **{"quote": "", **entry}) for entry in data["requirements"]]
 
 
 @lru_cache(maxsize=None)

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from conformance.vendors.alibaba_sdk import AlibabaSdk
 from conformance.vendors.base import Adapter, Capabilities, Credentials, Query
 from conformance.wire import signing
 from conformance.wire.scrub import RUN_SECRETS
@@ -102,6 +103,9 @@ class AlibabaAdapter(Adapter):
         if "Format" in params:
             params["Format"] = params["Format"].upper()
         return params
+
+    def sdks(self) -> tuple[Any, ...]:
+        return (AlibabaSdk(self.params),)
 
     def synthetic_ids(self, count: int) -> list[str]:
         return [f"i-conformance{n:08d}" for n in range(count)]

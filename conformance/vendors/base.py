@@ -173,6 +173,14 @@ class Adapter:
             params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         return params
 
+    def sdks(self) -> tuple[Any, ...]:
+        """The vendor's official SDKs the ``client`` checks drive (:class:`conformance.vendors.sdk.Sdk` each).
+
+        Building one imports nothing: a package is imported when a client is built, so the suite
+        runs without the SDKs installed.
+        """
+        return ()
+
     def synthetic_ids(self, count: int) -> list[str]:
         """Well-formed instance ids that no real inventory holds."""
         raise NotImplementedError

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import httpx
 
 from conformance.vendors.base import Adapter, Capabilities, Credentials, Query
+from conformance.vendors.tencent_sdk import TencentSdk
 from conformance.wire import signing
 from conformance.wire.scrub import RUN_SECRETS
 
@@ -151,6 +152,9 @@ class TencentAdapter(Adapter):
             if header in headers:
                 params[name] = headers[header]
         return renumber(params)
+
+    def sdks(self) -> tuple[Any, ...]:
+        return (TencentSdk(self.params),)
 
     def synthetic_ids(self, count: int) -> list[str]:
         return [f"ins-c{n:07d}" for n in range(count)]

@@ -186,6 +186,10 @@ class Client:
         """The token bucket's size: a second's worth of requests, at least one."""
         return max(1.0, self.rate_limit or 1.0)
 
+    def spend(self) -> None:
+        """Count one request sent by other means (an official SDK's client) against the budget and the rate."""
+        self._spend()
+
     def _spend(self) -> None:
         with self._lock:
             if self.max_requests is not None and self.requests_sent >= self.max_requests:
