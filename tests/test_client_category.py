@@ -95,3 +95,45 @@ def test_tags_reach_the_sdk_model_as_a_list():
     """The adapter's ``Tag.N.Key`` wire names become the ``Tag`` list the SDK's model reads (not dropped)."""
     assert model_map({"RegionId": "r", "Tag.2.Key": "k2", "Tag.1.Value": "v1", "Tag.1.Key": "k1"}) == {
         "RegionId": "r", "Tag": [{"Value": "v1", "Key": "k1"}, {"Key": "k2"}]}
+
+
+def _guarded_tencent_client(url: str, max_bytes: int):
+    from conformance.checks.client import _Guarded
+    from conformance.vendors.base import Credentials
+
+    sdk = adapter("tencent").sdks()[0]
+    client = sdk.client(url=url, region="ap-guangzhou", credentials=Credentials("AKIDguardKey0123456789", "guard-secret"),
+                        mode="TC3-HMAC-SHA256", timeout=5, on_request=lambda: None)
+    return _Guarded(client, max_bytes, 5.0)
+
+
+def test_the_sdk_reads_within_the_size_cap_and_its_signatures_are_scrubbed():
+    """An answer over the cap is not read whole by the SDK: inconclusive, with the reason; its signature is known."""
+    from hostile_servers import OversizeServer
+
+    from conformance.vendors.base import Query
+    from conformance.vendors.transport import AnswerUnreadable
+    from conformance.wire.scrub import RUN_SECRETS
+
+    with OversizeServer("tencent", size=8 * 1024 * 1024) as server:
+        client = _guarded_tencent_client(server.url, max_bytes=1024 * 1024)
+        with pytest.raises(AnswerUnreadable, match="over the 1 MB limit"):
+            client.describe_instances(Query(limit=100))
+        authorization = dict((k.lower(), v) for k, v in server.received[0].headers)["authorization"]
+    assert authorization in RUN_SECRETS
+    assert RUN_SECRETS.scrub(f"echo: {authorization}") == "echo: <redacted>"
+
+
+def test_an_sdk_request_with_no_answer_is_unreachable_not_a_failure():
+    """A dead endpoint is not an answer the SDK could not read: the check says unreachable (inconclusive)."""
+    import socket
+
+    from conformance.vendors.base import Query
+    from conformance.vendors.transport import Unreachable
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = _guarded_tencent_client(f"http://127.0.0.1:{port}", max_bytes=1024 * 1024)
+    with pytest.raises(Unreachable, match="got no answer"):
+        client.describe_instances(Query(limit=100))

@@ -21,7 +21,9 @@ from conformance.checks import check
 from conformance.checks.context import DISCOVERY_LIMIT, DISCOVERY_PAGE_CAP, CheckContext, Failed, Skip
 from conformance.checks.errors import provoking_query
 from conformance.vendors.base import Query
-from conformance.vendors.sdk import Sdk, SdkClient, SdkRaisedError, SdkUnavailable
+from conformance.vendors.sdk import Sdk, SdkClient, SdkPage, SdkRaisedError, SdkUnavailable
+from conformance.vendors.sdk_guard import SdkGuard
+from conformance.vendors.transport import AnswerUnreadable, Unreachable
 
 DRY_RUN_CODE = "DryRunOperation"
 
@@ -37,12 +39,37 @@ def sdk_client(ctx: CheckContext, args: dict[str, Any]) -> tuple[Sdk, SdkClient]
         id_var, secret_var = ctx.adapter.capabilities.credential_env
         raise Skip(f"needs credentials: the SDK signs its requests, and none were given for {ctx.client.endpoint} "
                    f"(--key-id/--key-secret, or {id_var}/{secret_var})")
+    # The SDK reads whole answers, and a recorder below it keeps them whole: it is pointed only at an
+    # endpoint whose listing the bounded transport could read (a walk that could not be read is inconclusive).
+    ctx.oracle_listing()
     try:
         client = sdk.client(url=ctx.client.url, region=ctx.client.region, credentials=creds, mode=mode,
                             timeout=ctx.client.request_deadline, on_request=ctx.client.spend)
     except SdkUnavailable as missing:
         raise Skip(f"the official SDK is not installed, so it cannot judge: {missing}") from None
-    return sdk, client
+    return sdk, _Guarded(client, ctx.client.max_answer_bytes, ctx.client.request_deadline)
+
+
+class _Guarded:
+    """An SDK client whose every call runs inside :class:`SdkGuard`: bounded reads, signatures scrubbed.
+
+    A bound that stopped the read makes the requirement inconclusive: what the SDK raised then
+    says nothing about the endpoint's conformance.
+    """
+
+    def __init__(self, client: SdkClient, max_bytes: int, deadline_s: float):
+        self._client, self._max_bytes, self._deadline_s = client, max_bytes, deadline_s
+
+    def describe_instances(self, query: Query) -> SdkPage:
+        with SdkGuard(self._max_bytes, self._deadline_s) as guard:
+            try:
+                return self._client.describe_instances(query)
+            except SdkRaisedError:
+                if guard.refused is not None:
+                    raise AnswerUnreadable(f"the SDK's answer could not be read: {guard.refused.reason}") from None
+                if guard.unreachable is not None:
+                    raise Unreachable(guard.unreachable) from None
+                raise
 
 
 def _what(args: dict[str, Any]) -> str:
