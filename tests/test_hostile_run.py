@@ -40,7 +40,7 @@ pytestmark = [pytest.mark.slow]
 
 KEY_ID = "AKIDhostileKey0123456789"
 SECRET = "hostileSecret/0123456789+abcdef"
-RUN_TIMEOUT_S = 60  # --timeout given to the run
+RUN_TIMEOUT_S = 30  # --timeout given to the run
 PEAK_RSS_MB = 512
 CONFORMANCE = str(Path(sys.executable).parent / "conformance")
 # The run, in a wrapper that reports its peak RSS (RUSAGE_CHILDREN of the wrapper is the run's).
