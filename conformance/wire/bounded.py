@@ -394,12 +394,38 @@ _JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 _OPENERS = frozenset("[{")
 
 
+_JSON_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_INNERMOST_PAIR = re.compile(r"\[\]|\{\}")
+
+
+def _certainly_shallow(text: str, max_depth: int) -> bool:
+    """True when ``text`` nests no deeper than ``max_depth``, decided by passes of ``re`` in C.
+
+    Strings are dropped, then the brackets alone lose their innermost pairs once per pass: a
+    well-nested answer of depth d is empty after d passes. Anything else (deeper, or brackets
+    that do not pair up) is left to the exact scan, which also finds the offset to report.
+    """
+    brackets = _NOT_BRACKETS.sub("", _JSON_STRINGS.sub("", text))
+    for _ in range(max_depth):
+        if not brackets:
+            return True
+        reduced = _INNERMOST_PAIR.sub("", brackets)
+        if reduced == brackets:
+            return False
+        brackets = reduced
+    return not brackets
+
+
 def json_depth_exceeds(text: str, max_depth: int) -> int | None:
     """The offset where ``text`` first nests deeper than ``max_depth``, or ``None``.
 
     Iterative: brackets inside strings are skipped, nothing else is parsed. Malformed input
     is not judged here (``json.loads`` does that afterwards, on input now known to be shallow).
+    Every answer is checked, so the common case (a shallow answer) takes a fast path first.
     """
+    if _certainly_shallow(text, max_depth):
+        return None
     depth = 0
     for match in _JSON_TOKENS.finditer(text):
         token = match.group()
