@@ -197,15 +197,15 @@ def _single_filter(ctx: CheckContext, listing: Walk, name: str) -> None:
     spec = ctx.catalog.filters.get(name)
     if spec is None:
         raise Skip(f"{name} is not in this vendor's filter map (jsonpath.yaml)")
-    counts = Counter(v for item in listing.items for v in set(spec.values(item)))
-    telling = sorted((count, value) for value, count in counts.items() if count < len(listing.items))
+    carried = counts(ctx, listing, name)
+    telling = sorted((count, value) for value, count in carried.items() if count < len(listing.items))
     chosen = [telling[0][1]] if telling else []
     if len(telling) > 1:
         chosen.append(telling[-1][1])
     if spec.nomatch:
         chosen.append(spec.nomatch)
     ctx.need(bool(telling) or bool(spec.nomatch),
-             f"no value of {name} tells instances apart in this listing ({len(counts)} value(s) shared by all "
+             f"no value of {name} tells instances apart in this listing ({len(carried)} value(s) shared by all "
              f"{len(listing.items)}): an endpoint ignoring {name} would answer the same")
     for value in chosen:
         condition = (name, value)
@@ -302,9 +302,8 @@ def name_pattern(ctx: CheckContext, args: dict[str, Any]) -> None:
     One name's patterns at each end (:func:`pattern_at_each_end`) first, then hypothesis draws.
     """
     name, mode = args["filter"], args["mode"]
-    spec = ctx.catalog.filters[name]
     listing = ctx.oracle_listing()
-    names = sorted({v for item in listing.items for v in spec.values(item)})
+    names = sorted(counts(ctx, listing, name))
     ctx.need(len(names) >= 2, "needs at least two named instances")
 
     @st.composite
