@@ -407,6 +407,8 @@ def _certainly_shallow(text: str, max_depth: int) -> bool:
     that do not pair up) is left to the exact scan, which also finds the offset to report.
     """
     brackets = _NOT_BRACKETS.sub("", _JSON_STRINGS.sub("", text))
+    if re.search(r"[\[{]{%d}" % (max_depth + 1), brackets):
+        return False  # a hostile answer's run of openers: no pass would empty it
     for _ in range(max_depth):
         if not brackets:
             return True
