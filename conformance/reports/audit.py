@@ -1,10 +1,9 @@
-"""``conformance audit``: what the document says beside what the endpoint does.
+"""The audit report: each requirement's document sentence set beside what the endpoint did.
 
-It runs every check, the ``observed`` ones included, and writes a report that
-sets, requirement by requirement, the document's sentence beside the
-endpoint's behaviour, and lists the contradictions inside the documents
-themselves. It is an audit, not a gate: it exits 0 whatever it found, unless
-the endpoint could not be reached (3) or the arguments are wrong (2).
+The command (``conformance/commands/audit.py``) runs the checks; this module only
+renders their results: one verdict word per result, the sentence beside the
+observed behaviour, and the contradictions the catalogue records inside the
+documents themselves, so that a reader audits the vendor rather than gates it.
 """
 
 from __future__ import annotations
