@@ -1,10 +1,18 @@
-"""Writing files so that a run that dies half way never leaves one half-written."""
+"""Files: written so that a run that dies half way never leaves one half-written, and YAML read fast."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -19,3 +27,8 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` through libyaml when PyYAML has it: catalogues and recordings are read at every start."""
+    return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader, libyaml's or PyYAML's

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from conformance.files import load_yaml
 from conformance.results import Result
 
 
@@ -40,7 +41,7 @@ class BaselineError(ValueError):
 def load(path: str | Path) -> list[Entry]:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise BaselineError(f"cannot read baseline {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:

@@ -22,7 +22,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
@@ -55,16 +55,27 @@ class BusinessMatcher:
     def __init__(self, adapter: Adapter):
         self.adapter = adapter
         self._memo: dict[tuple[str, str, bytes, tuple[tuple[str, str], ...]], dict[str, str]] = {}
+        # by object too: each request is compared with every recorded one, twice (vcrpy asks "can it
+        # play?", then plays); the object is kept so that its id cannot be reused meanwhile
+        self._objects: dict[int, tuple[Any, dict[str, str]]] = {}
 
     def params(self, request: Any) -> dict[str, str]:
         """The parameters of a recorded request that say what was asked (memoized: vcrpy compares a lot)."""
+        seen = self._objects.get(id(request))
+        if seen is not None and seen[0] is request:
+            return seen[1]
+        params = self._params(request)
+        self._objects[id(request)] = (request, params)
+        return params
+
+    def _params(self, request: Any) -> dict[str, str]:
         headers = tuple(sorted((str(k).lower(), str(v)) for k, v in dict(request.headers).items()))
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode()
         key = (request.method, request.uri, body, headers)
         if key not in self._memo:
-            params = self.adapter.business_params(request.method, request.uri, dict(headers), body)
+            params = self.adapter.business_params(request.method, _as_stored(request.uri), dict(headers), body)
             self._memo[key] = {k: v for k, v in sorted(params.items()) if k not in IGNORED_PARAMS}
         return self._memo[key]
 
@@ -73,6 +84,17 @@ class BusinessMatcher:
         if left != right:
             differing = sorted(k for k in set(left) | set(right) if left.get(k) != right.get(k))
             raise AssertionError(f"business parameters differ: {', '.join(differing[:8])}")
+
+
+def _as_stored(uri: str) -> str:
+    """``uri`` with its query as a recording stores it: vcrpy's query filters sort it and drop blank values.
+
+    A replay runs no filters (see :func:`make_vcr`), so the live request is brought to that form here.
+    """
+    parts = urlsplit(uri)
+    if not parts.query:
+        return uri
+    return urlunsplit(parts._replace(query=urlencode(sorted(parse_qsl(parts.query)))))
 
 
 class AtomicPersister:
@@ -113,22 +135,27 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
 
 def make_vcr(mode: str, secrets: tuple[str, ...], matcher: BusinessMatcher) -> vcr.VCR:
     """A VCR that records (``mode="record"``) or only replays (``"replay"``), never touching secrets."""
+    recording = mode == "record"
     sensitive = [(f"REDACTED-{n}", s) for n, s in enumerate(sorted(set(filter(None, secrets)), key=len,
                                                                          reverse=True))]
-    recorder = vcr.VCR(
-        serializer="yaml",
-        record_mode="all" if mode == "record" else "none",
-        match_on=("business",),  # one operation: the host, port and path of a recording do not matter
+    # A replay writes nothing, and the business matcher ignores what the filters and hooks change:
+    # vcrpy runs them on every loaded interaction and on every request at every match, copying it
+    # each time, a second of a replay spent for nothing. Only a recording gets them.
+    filters: dict[str, Any] = dict(
         filter_headers=[(h, REDACTED) for h in sorted(redact.SECRET_HEADERS)],
         filter_query_parameters=[(p, REDACTED) for p in sorted(redact.SECRET_PARAMS)],
         filter_post_data_parameters=[(p, REDACTED) for p in sorted(redact.SECRET_PARAMS)],
         filter_sensitive_data=sensitive,
+        before_record_request=_scrub_request,
+        before_record_response=_scrub_response,
+    ) if recording else {}
+    recorder = vcr.VCR(
+        serializer="yaml",
+        record_mode="all" if recording else "none",
+        match_on=("business",),  # one operation: the host, port and path of a recording do not matter
         # the body is kept as the endpoint sent it: a lying Content-Encoding is judged by the client, not here
         decode_compressed_response=False,
-        # a replay writes nothing, and the business matcher ignores what scrubbing would change: vcrpy
-        # calls these hooks on every candidate of every match, seconds of a replay spent for nothing
-        before_record_request=_scrub_request if mode == "record" else None,
-        before_record_response=_scrub_response if mode == "record" else None,
+        **filters,
     )
     recorder.register_matcher("business", matcher)
     recorder.register_persister(AtomicPersister)

@@ -156,5 +156,5 @@ class Settings:
         if self.env.get(id_var) and self.env.get(secret_var):
             return Credentials(self.env[id_var], self.env[secret_var])
         if self.endpoint is None:
-            return Credentials(DEFAULT_KEY_ID, DEFAULT_KEY_SECRET)
+            return Credentials(DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, public=True)
         return Credentials("", "", known=False)

@@ -16,10 +16,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from jsonpath_ng.ext import parse as jsonpath
 
 from conformance import providers
+from conformance.files import load_yaml
 from conformance.wire.values import wire_string
 
 Category = Literal["schema", "pagination", "filters", "empty-arrays", "dry-run", "error-codes", "auth", "client"]
@@ -190,7 +190,7 @@ class VendorCatalog:
         return json.loads((self.directory / name).read_text(encoding="utf-8"))
 
     def _yaml(self, name: str) -> dict[str, Any]:
-        return yaml.safe_load((self.directory / name).read_text(encoding="utf-8"))
+        return load_yaml((self.directory / name).read_text(encoding="utf-8"))
 
     @cached_property
     def request_schema(self) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 import yaml
 
+from conformance.files import load_yaml
 from conformance.spec import catalog, documents
 from conformance.spec.documents import plain_text
 
@@ -244,7 +245,7 @@ def coverage_path(vendor: str) -> Path:
 
 def load_coverage(vendor: str, path: Path | None = None) -> Coverage:
     path = path or coverage_path(vendor)
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    data = load_yaml(path.read_text(encoding="utf-8")) if path.is_file() else {}
     data = data or {}
     return Coverage(vendor=vendor, sections=dict(data.get("sections") or {}),
                     entries={str(k): dict(v or {}) for k, v in (data.get("statements") or {}).items()})

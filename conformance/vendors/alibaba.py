@@ -12,7 +12,6 @@ import httpx
 from conformance.vendors.alibaba_sdk import AlibabaSdk
 from conformance.vendors.base import Adapter, Capabilities, Credentials, Query
 from conformance.wire import signing
-from conformance.wire.scrub import RUN_SECRETS
 
 ACTION, VERSION = "DescribeInstances", "2014-05-26"
 #: Tag spellings: the table's ``Tag.N.Key`` and the lowercase ``Tag.N.key`` it also lists (ALI-DOC-001).
@@ -82,7 +81,7 @@ class AlibabaAdapter(Adapter):
                       "AccessKeyId": credentials.key_id, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
                       "SignatureNonce": nonce, "Timestamp": timestamp}
             params["Signature"] = signing.alibaba_rpc_signature("GET", params, credentials.secret)
-            RUN_SECRETS.add(params["Signature"])
+            credentials.register_signature(params["Signature"])
             return httpx.Request("GET", url, params=params, headers={"host": host})
         wire = {k: str(v) for k, v in business.items()}
         headers = {"host": host, "x-acs-action": ACTION, "x-acs-version": VERSION,
@@ -91,7 +90,7 @@ class AlibabaAdapter(Adapter):
         canonical = signing.acs3_canonical_request("POST", path, wire, headers, headers,
                                                    headers["x-acs-content-sha256"])
         signature = signing.acs3_signature(credentials.secret, canonical)
-        RUN_SECRETS.add(signature)
+        credentials.register_signature(signature)
         headers["Authorization"] = signing.acs3_authorization(credentials.key_id, headers, signature)
         return httpx.Request("POST", url, params=wire, headers=headers)
 

@@ -14,7 +14,6 @@ import httpx
 from conformance.vendors.base import Adapter, Capabilities, Credentials, Query
 from conformance.vendors.tencent_sdk import TencentSdk
 from conformance.wire import signing
-from conformance.wire.scrub import RUN_SECRETS
 
 ACTION, VERSION, SERVICE = "DescribeInstances", "2017-03-12", "cvm"
 #: Form spellings of the document's example beside the SDK's (TC-DOC-001/002): (numbering base, values key).
@@ -123,7 +122,7 @@ class TencentAdapter(Adapter):
             date = time.strftime("%Y-%m-%d", time.gmtime(int(timestamp)))
             canonical = signing.tc3_canonical_request("POST", path, "", content_type, host, body)
             signature = signing.tc3_signature(credentials.secret, date, SERVICE, timestamp, canonical)
-            RUN_SECRETS.add(signature)
+            credentials.register_signature(signature)
             headers = {"Host": host, "Content-Type": content_type, "X-TC-Action": ACTION,
                        "X-TC-Version": VERSION, "X-TC-Timestamp": timestamp, "X-TC-Region": query.region or region,
                        "Authorization": signing.tc3_authorization(credentials.key_id, date, SERVICE, signature)}
@@ -134,7 +133,7 @@ class TencentAdapter(Adapter):
                   "Nonce": str(uuid.uuid4().int % 10**9), "SecretId": credentials.key_id,
                   "SignatureMethod": "HmacSHA256"}
         params["Signature"] = signing.tencent_v1_signature("POST", host, path, params, credentials.secret)
-        RUN_SECRETS.add(params["Signature"])
+        credentials.register_signature(params["Signature"])
         return httpx.Request("POST", url, content=urlencode(params).encode(),
                              headers={"Host": host, "Content-Type": "application/x-www-form-urlencoded"})
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 from xml.dom import minidom
@@ -80,6 +80,8 @@ class Exchange:
     elapsed_ms: float
     secrets: tuple[str, ...] = ()
     note: str = ""
+    #: the answer's JSON as the adapter already parsed it: evidence is not parsed a second time
+    parsed: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The exchange as evidence: credentials, signatures and their echoes removed wherever they stand."""
@@ -98,8 +100,8 @@ class Exchange:
                                                    if k.lower() not in kept}),
                         "body": redact.text(body, self.secrets)},
             "response": {"status": self.status, "headers": self.response_headers,
-                         "body": redact.text(_pretty(self.response_body, self.response_headers.get("content-type", "")),
-                                             self.secrets)},
+                         "body": redact.text(_pretty(self.response_body, self.response_headers.get("content-type", ""),
+                                                     self.parsed), self.secrets)},
             "elapsed_ms": round(self.elapsed_ms, 1),
         }
 
@@ -114,11 +116,12 @@ def _abbreviate(value: Any, keep: int = 3) -> Any:
     return value
 
 
-def _pretty(body: bytes, content_type: str) -> str:
+def _pretty(body: bytes, content_type: str, parsed: Any = None) -> str:
     text = body.decode("utf-8", "replace")
     if "json" in content_type:
         try:
-            text = json.dumps(_abbreviate(loads_json(text)), indent=2, ensure_ascii=False)
+            document = parsed if parsed is not None else loads_json(text)
+            text = json.dumps(_abbreviate(document), indent=2, ensure_ascii=False)
         except (ValueError, AnswerRefused):
             pass
     elif "xml" in content_type:
@@ -256,6 +259,8 @@ class Client:
                 asked = self._retry_after(response)
                 continue
             exchange = self._evidence(request, response, body, elapsed, note)
+            if answer.format == "JSON":
+                exchange.parsed = answer.document
             return answer, exchange
         if last_error.startswith("throttled"):
             raise Throttled(f"{self.endpoint} kept answering {last_error[11:]} after {self.retries} retries")

@@ -25,9 +25,11 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
 import re
 import threading
 from collections.abc import Iterable
+from itertools import groupby
 from typing import Any, TextIO
 from urllib.parse import quote, quote_plus
 
@@ -120,7 +122,7 @@ class SecretRegistry:
 
     def scrub(self, text: str) -> str:
         """``text`` with every registered value, in every written form, replaced by ``<redacted>``."""
-        if not text:
+        if len(text) < MIN_LENGTH:  # shorter than any registered value: most of a result's strings
             return text
         for pattern in self._compiled():
             text = pattern.sub(REDACTED, text)
@@ -150,25 +152,35 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
     A plain alternation makes ``re`` try every word at every position of the text; answers
     of several megabytes scrubbed against a run's hundreds of signatures took seconds each.
-    The trie tries one branch per character, several times faster on the same text.
+    The trie tries one branch per character, several times faster on the same text. It is
+    built from the sorted words a branch at a time (a radix tree): signatures are random, so
+    below their first characters each is a single chain, written out whole.
     """
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
+    ordered = sorted({word for word in words if word})
+    if not ordered:
+        return "(?!)"
 
-    def build(node: dict[str, Any]) -> str:
-        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+    def build(group: list[str], depth: int) -> str:
+        """The pattern for what follows ``depth`` in ``group``: sorted words sharing their first ``depth``."""
+        optional, branches = False, []
+        for char, members in groupby(group, key=lambda word: word[depth:depth + 1]):
+            chunk = list(members)
+            if not char:  # a word ends here: what follows is optional
+                optional = True
+            elif len(chunk) == 1:
+                branches.append(re.escape(chunk[0][depth:]))
+            else:
+                common = len(os.path.commonprefix(chunk))
+                branches.append(re.escape(chunk[0][depth:common]) + build(chunk, common))
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" not in node:
+        if not optional:
             return body
         return (body if len(branches) > 1 else "(?:" + body + ")") + "?"
 
-    return build(trie) or "(?!)"
+    common = len(os.path.commonprefix(ordered))
+    return re.escape(ordered[0][:common]) + build(ordered, common)
 
 
 #: The run's registry: fed by the signing code, read by every writer and by the console.
