@@ -95,3 +95,61 @@ def test_clear_forgets_signatures_and_keeps_credentials():
     assert registry.scrub("AKIDcredential signature-one-abcdef") == f"{REDACTED} signature-one-abcdef"
     registry.add("signature-two-abcdef")
     assert registry.scrub("signature-two-abcdef") == REDACTED
+
+
+def test_trie_pattern_is_the_same_expression_as_a_character_trie():
+    """The radix-built pattern is exactly the per-character trie's: longest match first, prefixes optional."""
+    import random
+    import re
+
+    from conformance.wire.scrub import _trie_pattern
+
+    def per_character(words):
+        trie: dict = {}
+        for word in words:
+            node = trie
+            for char in word:
+                node = node.setdefault(char, {})
+            node[""] = {}
+
+        def build(node):
+            branches = [re.escape(c) + build(child) for c, child in sorted(node.items()) if c]
+            if not branches:
+                return ""
+            body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+            if "" not in node:
+                return body
+            return (body if len(branches) > 1 else "(?:" + body + ")") + "?"
+
+        return build(trie) or "(?!)"
+
+    draw = random.Random(7)
+    for _ in range(2000):
+        words = ["".join(draw.choice("ab%+=") for _ in range(draw.randint(1, 6))) for _ in range(draw.randint(1, 8))]
+        assert _trie_pattern(words) == per_character(words), words
+    assert re.sub(_trie_pattern(["abc", "abcdef", "ab"]), "#", "xabcdefy abcz abz") == "x#y #z #z"
+
+
+def test_signatures_of_the_published_test_credentials_are_not_registered():
+    """Anyone can compute them; every other signature is registered, whoever gave the credentials."""
+    from conformance.vendors.base import Credentials
+    from conformance.wire.scrub import RUN_SECRETS
+
+    RUN_SECRETS.clear()
+    Credentials("test-key", "test-secret", public=True).register_signature("public-signature-abcdef")
+    Credentials("AKIDreal", "real-secret").register_signature("private-signature-abcdef")
+    try:
+        assert "public-signature-abcdef" not in RUN_SECRETS
+        assert "private-signature-abcdef" in RUN_SECRETS
+    finally:
+        RUN_SECRETS.clear()
+
+
+def test_embedded_emulator_runs_sign_with_public_credentials_and_others_do_not():
+    from conformance.run.settings import Settings
+
+    assert Settings(vendors=["alibaba"]).credentials("alibaba").public
+    given = Settings(vendors=["alibaba"], endpoint="http://127.0.0.1:1", key_id="AKIDx", key_secret="s" * 10)
+    assert not given.credentials("alibaba").public
+    env = Settings(vendors=["tencent"], env={"TENCENTCLOUD_SECRET_ID": "AKIDy", "TENCENTCLOUD_SECRET_KEY": "k" * 10})
+    assert not env.credentials("tencent").public

@@ -220,6 +220,8 @@ class AlibabaService(Service):
             if name.startswith("AdditionalAttributes.") and value not in ("META_OPTIONS", "DDH_CLUSTER"):
                 raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400)
         conditions += self._tags(params)
+        if conditions and "filtered-running-only" in self.deviations:
+            conditions.append(models.Condition("Status", ("Running",)))
         return region, conditions, page_number, page_size
 
     def _wildcard_test(self) -> Callable[[str, str], bool] | None:

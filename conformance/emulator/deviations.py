@@ -82,8 +82,8 @@ CATALOGUE: tuple[Deviation, ...] = (
     _d("filters-or", "alibaba", "ALI-FILT-001",
        "Parameters are OR-combined instead of AND-combined.",
        also="ALI-FILT-002 ALI-FILT-004 ALI-EMPTY-001 ALI-FILT-EipAddresses ALI-FILT-InnerIpAddresses ALI-FILT-PrivateIpAddresses"),
-    _d("filter-ignored", "alibaba", "ALI-FILT-002 ALI-FILT-KeyPairName",
-       "KeyPairName is accepted and ignored.", also="ALI-FILT-001"),
+    _d("filter-ignored", "alibaba", "ALI-FILT-KeyPairName",
+       "KeyPairName is accepted and ignored.", also="ALI-FILT-001 ALI-FILT-002"),
     _d("wildcard-literal", "alibaba", "ALI-FILT-003",
        "InstanceName matches literally: '*' is not a wildcard."),
     _d("tags-any-pair", "alibaba", "ALI-FILT-004",
@@ -186,8 +186,8 @@ CATALOGUE: tuple[Deviation, ...] = (
        "More than 50 instance ids are refused, below the documented 100."),
     _d("filter-limit-5", "tencent", "TC-FILT-008",
        "More than 5 filters are refused, below the documented 10."),
-    _d("filter-ignored", "tencent", "TC-FILT-002 TC-FILT-project-id",
-       "The project-id filter is accepted and ignored.", also="TC-FILT-001"),
+    _d("filter-ignored", "tencent", "TC-FILT-project-id",
+       "The project-id filter is accepted and ignored.", also="TC-FILT-001 TC-FILT-002"),
     _d("filter-values-and", "tencent", "TC-FILT-003",
        "The values of one filter are AND-combined instead of OR-combined.", also="TC-FILT-002"),
     _d("name-exact-only", "tencent", "TC-FILT-004",
@@ -288,7 +288,24 @@ def _one_value_refused() -> tuple[Deviation, ...]:
     return tuple(out)
 
 
-CATALOGUE = CATALOGUE + _one_filter_ignored() + _one_value_refused()
+def _filtered_running_only() -> tuple[Deviation, ...]:
+    """``filtered-running-only``: every filtered answer leaves out what is not running, a filter nobody asked for.
+
+    It breaks "only the specified parameters are included" (the single-filter draws), and every
+    other requirement that sets a filtered answer beside the listing may fail with it: the whole
+    filters category is allowed to.
+    """
+    hidden = {"alibaba": ("ALI-FILT-002", "Running instances, as if Status=Running were among the parameters"),
+              "tencent": ("TC-FILT-002", "RUNNING instances, as if an instance-state filter were among the filters")}
+    out = []
+    for vendor, (requirement, what) in hidden.items():
+        filtering = [r.id for r in catalog.load(vendor).requirements if r.category == "filters" and r.id != requirement]
+        out.append(_d("filtered-running-only", vendor, requirement, f"A filtered listing holds only {what}.",
+                      also=" ".join(filtering)))
+    return tuple(out)
+
+
+CATALOGUE = CATALOGUE + _one_filter_ignored() + _one_value_refused() + _filtered_running_only()
 
 
 def _with_client_dependants(deviation: Deviation) -> Deviation:

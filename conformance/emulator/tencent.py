@@ -185,6 +185,8 @@ class TencentService(Service):
                 condition = self._filter(entry, region)
                 if condition is not None:
                     conditions.append(condition)
+        if conditions and "filtered-running-only" in self.deviations:
+            conditions.append(models.Condition("instance-state", ("RUNNING",)))
         return conditions
 
     def _filter(self, entry: dict[str, Any], region: str) -> models.Condition | None:
