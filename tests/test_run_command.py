@@ -115,7 +115,7 @@ def test_pytest_entry_point_with_k_and_xdist_gives_the_same_verdicts(tmp_path):
 
 
 def test_the_json_report_survives_a_run_that_dies_half_way(tmp_path):
-    """The report is rewritten after every result: kill the run and what was decided is there."""
+    """The report is rewritten as results come: kill the run and what was decided is there."""
     import os
     import signal
     import time

@@ -27,9 +27,10 @@ COMMANDS = ("run", "audit", "emulator", "diff", "baseline", "coverage")
 #: The garbage collector's thresholds for the command line. A run allocates millions of small
 #: containers (an inventory of 10,000 instances, pages of answers, their indexes) that live until
 #: it ends, and CPython's default first generation of 700 made the collector walk them again and
-#: again: a fifth of a 10,000-instance run's time. The command is one short-lived process; its
-#: cycles are few and are still collected.
-GC_THRESHOLDS = (50_000, 20, 100)
+#: again: a fifth of a 10,000-instance run's time. Higher still saves little more and lets cyclic
+#: garbage pile up (answers held by exceptions' tracebacks): at 50,000 a run against a server
+#: answering 2 MB of XML each time peaked at 700 MB instead of 160 MB; at 10,000, 200 MB.
+GC_THRESHOLDS = (10_000, 10, 10)
 
 
 class _Parser(argparse.ArgumentParser):
