@@ -195,9 +195,9 @@ def filter_single(ctx: CheckContext, args: dict[str, Any]) -> None:
 
     explicit = [c for c in one_per_filter(pool) if c[0] not in decided_elsewhere]
     count = run_examples(st.sampled_from(pool), example, ctx, explicit=explicit)
-    ctx.passed_message = (f"{count} single filters ({len(explicit)} tried as the only filters without a requirement of "
-                          f"their own, the rest drawn from {len(pool)} (filter, value) pairs) each returned exactly "
-                          f"the instances carrying the value")
+    ctx.passed_message = (f"{count} single filters ({len(explicit)} for the filters without a requirement of their own, "
+                          f"the rest drawn from {len(pool)} (filter, value) pairs) each returned exactly the instances "
+                          f"carrying the value")
 
 
 def _single_filter(ctx: CheckContext, listing: Walk, name: str) -> None:
