@@ -150,6 +150,46 @@ def test_a_proper_answer_is_read(http: httpx.Client) -> None:
     assert json.loads(body)["Instances"]["Instance"][0]["InstanceName"] == "web-1"
 
 
+def test_a_read_answer_is_freed_without_the_garbage_collector() -> None:
+    """httpx binds a response and its stream in a reference cycle; a recorder below keeps the body in it.
+
+    With the cycle cut, the body goes when the last reference does: a run against a server
+    answering megabytes no longer holds every answer until the collector comes by.
+    """
+    import gc
+    import weakref
+
+    class Recorded(httpx.SyncByteStream):
+        """An answer held whole, as a recorder below the client holds it."""
+
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def __iter__(self) -> Iterator[bytes]:
+            yield self.data
+
+    made: list[weakref.ref[Recorded]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        payload = Recorded(b"x" * 1_000_000)
+        made.append(weakref.ref(payload))
+        return httpx.Response(200, stream=payload, headers={"content-type": "text/plain"})
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        response, body = send_bounded(client, httpx.Request("GET", "http://h/"), max_bytes=2_000_000, deadline_s=5)
+        assert len(body) == 1_000_000 and response.status_code == 200
+        del response, body
+        assert made and made[0]() is None, "the answer is still held by a reference cycle"
+    finally:
+        if enabled:
+            gc.enable()
+        client.close()
+
+
 class HonestGzip(HostileServer):
     def answer(self, conn, request: RawRequest, number: int) -> bool:
         return self.send(conn, 200, "application/json", gzip.compress(b'{"ok": true}'), [("Content-Encoding", "gzip")])

@@ -301,6 +301,10 @@ def _spent(exc: httpx.TransportError, deadline: float) -> bool:
     return time.monotonic() >= deadline - margin
 
 
+#: What a response's stream is once its body has been read (see :func:`send_bounded`).
+_READ = httpx.ByteStream(b"")
+
+
 def send_bounded(http: httpx.Client, request: httpx.Request, *, max_bytes: int = DEFAULT_MAX_BYTES,
                  deadline_s: float = DEFAULT_DEADLINE_S) -> tuple[httpx.Response, bytes]:
     """Send ``request`` and read its answer within ``deadline_s`` seconds and ``max_bytes`` decoded bytes.
@@ -384,6 +388,10 @@ def send_bounded(http: httpx.Client, request: httpx.Request, *, max_bytes: int =
                 response.close()
             except Exception:  # noqa: BLE001 - closing a connection the watchdog shut down
                 pass
+            # httpx binds a response and its stream to each other, a reference cycle: a recorder
+            # below (vcrpy) keeps the whole answer in it until the garbage collector comes by.
+            # The body has been read or refused by now; cutting the cycle frees it at once.
+            response.stream = _READ
 
 
 # ---------------------------------------------------------------- JSON
