@@ -28,8 +28,8 @@ COMMANDS = ("run", "audit", "emulator", "diff", "baseline", "coverage")
 #: containers (an inventory of 10,000 instances, pages of answers, their indexes) that live until
 #: it ends, and CPython's default first generation of 700 made the collector walk them again and
 #: again: a fifth of a 10,000-instance run's time. Higher still saves little more and lets cyclic
-#: garbage pile up (answers held by exceptions' tracebacks): at 50,000 a run against a server
-#: answering 2 MB of XML each time peaked at 700 MB instead of 160 MB; at 10,000, 200 MB.
+#: garbage pile up: at 50,000 a recorded run against a server answering 2 MB of XML each time
+#: peaked at 440 MB (700 MB before ``send_bounded`` cut httpx's response cycle); at 10,000, 160 MB.
 GC_THRESHOLDS = (10_000, 10, 10)
 
 
