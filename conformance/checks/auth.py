@@ -21,12 +21,18 @@ def auth_refused(ctx: CheckContext, args: dict[str, Any]) -> None:
         bad = Credentials(creds.key_id, creds.secret + "-wrong")
     else:
         bad = Credentials(creds.key_id + "-unknown", creds.secret)
-    answer = ctx.send(Query(), credentials=bad, note=f"signed with a {mode.replace('-', ' ')}")
-    refused = answer.error_code is not None and (ctx.adapter.capabilities.error_delivery == "always-200"
-                                                 or 400 <= answer.status < 500)
-    if not refused or answer.items:
-        raise Failed(f"a request with a {mode.replace('-', ' ')} was answered HTTP {answer.status} "
-                     f"{answer.error_code or f'with {len(answer.items)} instance(s)'}",
-                     expected="refused with an error answer",
-                     observed={"status": answer.status, "code": answer.error_code, "instances": len(answer.items)})
-    ctx.passed_message = f"a {mode.replace('-', ' ')} was refused: {answer.error_code} (HTTP {answer.status})"
+    # every signing mode the adapter knows: an endpoint may verify one and wave another through
+    refusals = []
+    for signing in ctx.adapter.signing_modes:
+        answer = ctx.send(Query(), credentials=bad, signing_mode=signing,
+                          note=f"signed ({signing}) with a {mode.replace('-', ' ')}")
+        refused = answer.error_code is not None and (ctx.adapter.capabilities.error_delivery == "always-200"
+                                                     or 400 <= answer.status < 500)
+        if not refused or answer.items:
+            raise Failed(f"a request signed ({signing}) with a {mode.replace('-', ' ')} was answered HTTP "
+                         f"{answer.status} {answer.error_code or f'with {len(answer.items)} instance(s)'}",
+                         expected="refused with an error answer in every signing mode",
+                         observed={"signing": signing, "status": answer.status, "code": answer.error_code,
+                                   "instances": len(answer.items)})
+        refusals.append(f"{signing}: {answer.error_code} (HTTP {answer.status})")
+    ctx.passed_message = f"a {mode.replace('-', ' ')} was refused in every signing mode: " + ", ".join(refusals)

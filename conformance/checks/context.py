@@ -208,9 +208,12 @@ class Target:
         if self._listing is None:
             before = self.client.requests_sent
             try:
-                walk = self.walk(Query(), DISCOVERY_LIMIT, note="discovery")
+                # the fields the document ties to a parameter are asked for, so that their filters have an oracle
+                everything = Query(extra=dict(self.catalog.reveal))
+                walk = self.walk(everything, DISCOVERY_LIMIT, note="discovery")
                 if not walk.consistent and not walk.truncated:
-                    second = self.walk(Query(), DISCOVERY_LIMIT, note="discovery, again: the first walk did not add up")
+                    second = self.walk(everything, DISCOVERY_LIMIT,
+                                       note="discovery, again: the first walk did not add up")
                     second.rewalked = "; ".join(walk.problems)
                     if not second.consistent:
                         second.churn = churn_between(walk, second)

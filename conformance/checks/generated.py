@@ -51,11 +51,11 @@ def _tuples(value: Any) -> Any:
     return value
 
 
-def run_examples(strategy: st.SearchStrategy[T], example: Callable[[T], None], ctx: Any,
+def run_examples(strategy: st.SearchStrategy[T] | None, example: Callable[[T], None], ctx: Any,
                  max_examples: int | None = None, explicit: Sequence[T] = ()) -> int:
     """Run ``example`` on ``explicit`` values, then on values drawn from ``strategy``; return how many ran.
 
-    ``explicit`` guarantees coverage (say, every filter once) that random
+    ``explicit`` guarantees coverage (with no ``strategy``, only they run) (say, every filter once) that random
     draws would only make likely. The first exception an example raises
     (``Failed``, ``Inconclusive``…) is re-raised as it is. When replaying a
     recording, the recorded examples run instead, in their order.
@@ -75,6 +75,8 @@ def run_examples(strategy: st.SearchStrategy[T], example: Callable[[T], None], c
     for value in explicit:
         ran += 1
         logged(value)
+    if strategy is None:
+        return ran
 
     @settings(max_examples=max_examples or examples_budget(), derandomize=True, database=None, deadline=None,
               phases=(Phase.explicit, Phase.generate), suppress_health_check=list(HealthCheck),

@@ -251,24 +251,35 @@ def windows_agree(ctx: CheckContext, args: dict[str, Any]) -> None:
     ctx.need(len(ids) >= 2, "needs at least 2 instances")
     max_size = min(100, len(ids) + 2)
 
+    caps = ctx.adapter.capabilities
+
     @st.composite
     def windows(draw):
         limit = draw(st.integers(1, max_size))
         if ctx.adapter.paged:
-            return draw(st.integers(0, ctx.pages(len(ids), limit))) * limit, limit
-        return draw(st.integers(0, len(ids) + 2)), limit
+            offset = draw(st.integers(0, ctx.pages(len(ids), limit))) * limit
+        else:
+            offset = draw(st.integers(0, len(ids) + 2))
+        return offset, limit, draw(st.sampled_from(caps.formats)), draw(st.sampled_from(caps.signing_modes))
 
-    def example(window: tuple[int, int]) -> None:
-        offset, limit = window
-        answer = ctx.send(Query(offset=offset, limit=limit), note=f"window {offset}+{limit}")
+    # the second page of a few instances, once on every path: a rule kept in one format or mode only shows here
+    small = max(1, min(10, len(ids) // 3))
+    explicit = [(small, small, fmt, mode) for fmt in caps.formats for mode in caps.signing_modes]
+
+    def example(window: tuple[int, int, str, str]) -> None:
+        offset, limit, fmt, mode = window
+        answer = ctx.send(Query(offset=offset, limit=limit, format=fmt), signing_mode=mode,
+                          note=f"window {offset}+{limit} ({fmt}, signed {mode})")
         ctx.expect_ok(answer, f"the window at {offset} of size {limit}")
         if ctx.ids(answer) != ids[offset:offset + limit] or answer.total_count != len(ids):
-            ctx.fail_unless_changed(Failed(f"the window at {offset} of size {limit} is not that slice of the listing",
+            ctx.fail_unless_changed(Failed(f"the window at {offset} of size {limit} ({fmt}, signed {mode}) is not that "
+                                           f"slice of the listing",
                          expected={"ids": ids[offset:offset + limit], "TotalCount": len(ids)},
                          observed={"ids": ctx.ids(answer), "TotalCount": answer.total_count}))
 
-    count = run_examples(windows(), example, ctx)
-    ctx.passed_message = f"{count} windows drawn by hypothesis each equal their slice of the {len(ids)}-instance listing"
+    count = run_examples(windows(), example, ctx, explicit=explicit)
+    ctx.passed_message = (f"{count} windows ({len(explicit)} on every format and signing mode, the rest drawn by "
+                          f"hypothesis) each equal their slice of the {len(ids)}-instance listing")
 
 
 @check("observe_request", optional={"ids": int, "params": dict})

@@ -137,6 +137,9 @@ class FilterSpec:
     requires: dict[str, str] = field(default_factory=dict)
     #: A well-formed value no instance carries, for "a value nobody carries returns none".
     nomatch: str | None = None
+    #: Parameters the document ties the filtered field to (``AdditionalAttributes.N``): an answer holds the
+    #: field only when they are sent, so the discovery walk sends them (:attr:`VendorCatalog.reveal`).
+    reveal: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def expression(self):  # jsonpath_ng expression, parsed once
@@ -227,6 +230,20 @@ class VendorCatalog:
     @cached_property
     def filters(self) -> dict[str, FilterSpec]:
         return {name: FilterSpec(name=name, **spec) for name, spec in self.jsonpath_map["filters"].items()}
+
+    @cached_property
+    def reveal(self) -> dict[str, str]:
+        """The parameters that make an answer hold every filtered field (see :attr:`FilterSpec.reveal`)."""
+        out: dict[str, str] = {}
+        for spec in self.filters.values():
+            out.update(spec.reveal)
+        return out
+
+    @cached_property
+    def model_rules(self) -> dict[str, Any]:
+        """What the document answers to a request that breaks a rule (``model.yaml``; empty without one)."""
+        path = self.directory / "model.yaml"
+        return self._yaml("model.yaml") if path.is_file() else {}
 
     @cached_property
     def requirements(self) -> list[Requirement]:

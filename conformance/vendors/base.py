@@ -123,6 +123,8 @@ class Capabilities:
     empty_ids_modes: tuple[str, ...] = ()
     #: whether ``InstanceIds`` may be sent beside other filters (and then AND-combines with them)
     ids_with_filters: bool = True
+    #: whether one filter name may be given twice (a vendor that takes a list of filters), AND-combined
+    filters_repeat: bool = False
     #: wire spellings the document's examples use beside the table's (see :attr:`Query.variant`)
     variants: tuple[str, ...] = ()
     #: error codes that mean the credentials were refused (an entry ending in ``.`` is a prefix): a

@@ -90,6 +90,7 @@ class TencentAdapter(Adapter):
         empty_ids_modes=("tc3",),
         # "参数不支持同时指定InstanceIds和Filters"
         ids_with_filters=False,
+        filters_repeat=True,
         variants=("singular-value", "numbered-from-1"),
         credential_error_codes=("AuthFailure.", "AuthFailure"),
         region_error_codes=("InvalidRegion", "InvalidParameterValue.InvalidRegion", "UnsupportedRegion"),
