@@ -170,11 +170,12 @@ def _exact_cases(model: DocumentModel, p: Pools, caps: Capabilities) -> list[Req
         if name in seen:
             continue
         seen.add(name)
-        out.append(Request(conditions=with_required(model, [(name, variant)]), variants=(variant,)))
+        out.append(Request(conditions=with_required(model, [(name, variant)]), variants=((variant, _value),)))
     for name, value in _one_per_filter([pair for pair in p.pairs if pair[0] in p.exact]):
         case = variants(value)[0] if variants(value) else None
         if case and model.enum(name):  # an enumerated value in another case, on every path
-            out += _every_path(caps, Request(conditions=with_required(model, [(name, case)]), variants=(case,)))
+            out += _every_path(caps, Request(conditions=with_required(model, [(name, case)]),
+                                             variants=((case, value),)))
     return out
 
 
@@ -185,12 +186,12 @@ def _exact_draws(model: DocumentModel, p: Pools, caps: Capabilities) -> st.Searc
 
     @st.composite
     def draw(draw_: st.DrawFn) -> Request:
-        name, _, variant = draw_(st.sampled_from(pool))
+        name, original, variant = draw_(st.sampled_from(pool))
         pairs = [(name, variant)]
         others = [pair for pair in p.pairs if pair[0] != name]
         if len(others) > 0 and draw_(st.booleans()):
             pairs.append(draw_(st.sampled_from(others)))
-        request = Request(conditions=with_required(model, pairs), variants=(variant,))
+        request = Request(conditions=with_required(model, pairs), variants=((variant, original),))
         if draw_(st.booleans()):
             request = replace(request, limit=draw_(st.integers(1, 10)))
         return _path(caps, draw_, request)
@@ -418,25 +419,32 @@ def shrink(ctx: CheckContext, model: DocumentModel, found: Found) -> tuple[Found
     return current, spent
 
 
-def isolate(model: DocumentModel, request: Request, known_ids: frozenset[str]) -> str:
-    """The rule a minimal request isolates: a key of :data:`RULES`, or "" for a single rule of its own."""
+def isolate(model: DocumentModel, request: Request, known_ids: frozenset[str], default_mode: str = "") -> str:
+    """The rule a minimal request isolates: a key of :data:`RULES`, or "" for a single rule of its own.
+
+    A refusal belongs to the requirement ``model.yaml`` names for it; one that requirement checks on
+    the default path only, broken here only off that path (another format or signing mode), is the
+    model's to claim.
+    """
+    off_path = request.format != model.capabilities.formats[0] or request.mode not in (None, default_mode)
+    prediction = model.predict(request)
     size = model.rules.get("limits", {}).get("page_size", {})
     if size and request.limit is not None and not size.get("min", 1) <= request.limit <= size.get("max", 100):
-        return "page-bounds"
+        owner = next((_rule_of(model, r.requirement) for r in prediction.refusals if r.kind == "page"), "")
+        return owner or ("page-bounds" if off_path else "")
     values = {v for _, vs in request.conditions for v in vs} | {v for pair in request.tags for v in pair}
-    if set(request.variants) & values:
+    if {variant for variant, _ in request.variants} & values:
         return "values-exact"
     names, keys = [n for n, _ in request.conditions], [k for k, _ in request.tags]
     if len(set(names)) < len(names) or len(set(keys)) < len(keys):
         return "repeated-names"
-    prediction = model.predict(request)
     if prediction.refused:
-        kinds = {r.kind for r in prediction.refusals}
-        if "limit" in kinds:
-            return "lists-past-limit"
-        if "value" in kinds and _invalid_after_first(model, request):
+        if "value" in {r.kind for r in prediction.refusals} and _invalid_after_first(model, request):
             return "invalid-any-position"
-        return ""
+        owner = next((rule for rule in (_rule_of(model, r.requirement) for r in prediction.refusals) if rule), "")
+        if not owner and off_path and {r.kind for r in prediction.refusals} & {"limit"}:
+            return "lists-past-limit"
+        return owner
     if request.ids is not None and (request.conditions or request.tags or request.region is not None
                                     or len(set(request.ids)) < len(request.ids)
                                     or any(i not in known_ids for i in request.ids)):
@@ -444,6 +452,14 @@ def isolate(model: DocumentModel, request: Request, known_ids: frozenset[str]) -
     if (request.conditions or request.tags or request.ids is not None) and \
             (request.offset or request.walk or request.limit is not None):
         return "filtered-paging"
+    return ""
+
+
+def _rule_of(model: DocumentModel, requirement: str) -> str:
+    """The model rule of ``requirement`` ("" when it is not a ``model_agrees`` requirement)."""
+    for entry in model.catalog.requirements:
+        if entry.id == requirement and entry.check == "model_agrees":
+            return str(entry.args.get("rule", ""))
     return ""
 
 
@@ -518,7 +534,9 @@ def _fail_or_defer(ctx: CheckContext, model: DocumentModel, rule: str, found: Fo
     default_mode = ctx.adapter.signing_modes[0]
     ctx.evidence[:0] = minimal.exchanges[:4]
     del ctx.evidence[8:]
-    isolated = isolate(model, minimal.request, frozenset(p.ids))
+    isolated = isolate(model, minimal.request, frozenset(p.ids), default_mode)
+    if isolated == "values-exact":
+        isolated = _exactness_control(ctx, model, minimal.request) or isolated
     shown = minimal.request.describe(default_mode)
     shrunk = (f"shrunk in {spent} request(s) from: {found.request.describe(default_mode)}"
               if minimal.request != found.request else "already minimal")
@@ -526,10 +544,35 @@ def _fail_or_defer(ctx: CheckContext, model: DocumentModel, rule: str, found: Fo
         raise Failed(f"{minimal.disagreement.message}; minimal request: {shown} ({shrunk})",
                      expected=minimal.disagreement.expected,
                      observed={**_as_dict(minimal.disagreement.observed), "minimal request": _wire(ctx, minimal.request)})
-    where = (f"the requirement {_owner(ctx, isolated)} ({isolated})" if isolated
+    where = (f"the requirement {_owner(ctx, isolated)} ({isolated})" if isolated in RULES
              else "a rule with a requirement of its own (a single filter, plain paging, ids alone or a documented error)")
     raise Inconclusive(f"an answer disagrees with the document model, but its minimal request ({shown}: "
                        f"{minimal.disagreement.message}) isolates {where}, not this rule; see that result")
+
+
+def _exactness_control(ctx: CheckContext, model: DocumentModel, request: Request) -> str:
+    """Whether a variant's disagreement is about exactness at all ("" if so), asked with control requests.
+
+    The same request with the carried value itself, and (where the variant is to be refused) with a
+    plainly invalid value: if either disagrees too, the filter or the refusal is broken whatever the
+    value, which is its own requirement's rule, not this one.
+    """
+    for variant, original in request.variants:
+        for replacement in (original, _invalid_value(model, _name_of(request, variant))):
+            if replacement is None:
+                continue
+            if replacement != original and not model.predict(request).refused:
+                continue
+            control = replace(request, variants=(), conditions=tuple(
+                (name, tuple(replacement if v == variant else v for v in values)) for name, values in request.conditions))
+            disagreement, exchanges, _ = attempt(ctx, model, control)
+            if disagreement is not None:
+                return "other"
+    return ""
+
+
+def _name_of(request: Request, value: str) -> str:
+    return next((name for name, values in request.conditions if value in values), "")
 
 
 def _as_dict(value: Any) -> dict[str, Any]:

@@ -26,7 +26,18 @@ T = TypeVar("T")
 DEFAULT_EXAMPLES = 8
 
 
+_chosen: int | None = None
+
+
+def set_examples(count: int | None) -> None:
+    """Draws per generated check for this process (``--examples``); None for the default."""
+    global _chosen
+    _chosen = count if count is None else max(1, count)
+
+
 def examples_budget() -> int:
+    if _chosen is not None:
+        return _chosen
     try:
         return max(1, int(os.environ.get("CONFORMANCE_EXAMPLES", DEFAULT_EXAMPLES)))
     except ValueError:

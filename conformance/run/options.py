@@ -137,6 +137,8 @@ OPTIONS: tuple[Option, ...] = (
            "REPORT_DIR/audit-VENDOR.json for an audit)", metavar="FILE", pytest_flag="--conformance-json"),
     Option("max_requests", "--max-requests", "send at most N requests; what is left is inconclusive (and the run "
            "exits 3 unless --allow-inconclusive covers it)", type=whole_number, metavar="N"),
+    Option("examples", "--examples", "draws of every generated check, on top of its explicit cases (default 8, or "
+           "$CONFORMANCE_EXAMPLES): each costs requests against the endpoint", type=whole_number, metavar="N"),
     Option("allow_inconclusive", "--allow-inconclusive", "exit 0 even when up to N documented requirements are "
            "inconclusive or skipped (an explicit opt-out for flaky live endpoints; default 0)", type=whole_number,
            default=0, metavar="N", commands=frozenset({"run"})),

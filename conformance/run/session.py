@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from conformance.checks import Target, validate
+from conformance.checks import Target, generated, validate
 from conformance.checks.context import Walk
 from conformance.checks.evaluate import evaluate
 from conformance.checks.generated import ExampleLog
@@ -86,6 +86,7 @@ class SuiteSession:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        generated.set_examples(settings.examples)
         self._targets: dict[str, Target] = {}
         self._emulators: list[Emulator] = []
         self._recorders: dict[str, tuple[Any, recording.BusinessMatcher]] = {}

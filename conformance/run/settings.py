@@ -39,6 +39,8 @@ class Settings:
     categories: list[str] = field(default_factory=list)
     json_report: str | None = None
     max_requests: int | None = None
+    #: draws of every generated check (None: :func:`conformance.checks.generated.examples_budget`'s default)
+    examples: int | None = None
     rate_limit: float | None = None
     allow_inconclusive: int = 0
     deviations: list[str] = field(default_factory=list)
