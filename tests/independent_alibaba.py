@@ -2,22 +2,70 @@
 
 No code or data shared with ``conformance.emulator``: 53 instances of its own
 by default (any number on request), listed newest first, on the standard
-library's HTTP server, JSON only, no signature check. Enough of the document
-to answer the pagination and filter checks; the suite's oracles must come
-from what it answers. With ``churn_every`` an instance is created every that
-many requests (for the first ``churn_until`` requests, or for ever), listed
-first: a listing that changes while it is walked.
+library's HTTP server. Both request forms: RPC (parameters in the query or a
+form body) and ACS3 (POST, ``x-acs-action``/``x-acs-version`` headers,
+parameters in the query string); JSON or XML (``Format=XML``), rendered here
+its own way. Enough of the document to answer the pagination, filter and
+error checks; the suite's oracles must come from what it answers. With
+``churn_every`` an instance is created every that many requests (for the
+first ``churn_until`` requests, or for ever), listed first: a listing that
+changes while it is walked.
+
+``bugs`` names bugs of the emulator's deviation catalogue (the same names,
+implemented here on their own) to prove the suite catches them on a server it
+was not written against. ``verify_signatures`` checks both signing modes with
+independent-key/independent-secret. Liberties the document allows, to prove
+they fail nothing: ``metadata_on_request`` (MetadataOptions only when
+``AdditionalAttributes.N=META_OPTIONS`` asks, as the real API; on by default),
+``filtered_order="reversed"`` (the order of a filtered listing) and
+``null_scalars`` (null optional scalars).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import hmac
 import json
 import socket
 import threading
+import time
 import uuid
+from calendar import timegm
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+from xml.etree import ElementTree
+
+from conformance.wire import signing  # the suite's own signing, not the emulator's
+
+KEY_ID, KEY_SECRET = "independent-key", "independent-secret"
+#: The bugs this server can have: the names of the emulator's Alibaba deviations of issue 18.
+BUGS = frozenset({
+    "filtered-page-cut-before-filter", "filtered-offset-ignored", "ids-override-filters", "ids-override-region",
+    "duplicate-ids-counted", "exact-filter-prefix", "exact-filter-case-insensitive", "enum-case-insensitive",
+    "repeated-tag-key-last-wins", "xml-paged-differently", "xml-errors-status-400", "page-size-0-accepted",
+    "address-limit-unchecked", "acs3-signature-unverified", "times-not-utc", "acs3-skips-validation",
+})
+#: Enumerated parameters: (valid values, error code, HTTP status), from the document's tables.
+ENUMS = {
+    "InstanceChargeType": (("PostPaid", "PrePaid"), "InvalidInstanceChargeType.NotFound", 404),
+    "InternetChargeType": (("PayByBandwidth", "PayByTraffic"), "InvalidInternetChargeType.ValueNotSupported", 404),
+    "LockReason": (("financial", "security", "recycling", "dedicatedhostfinancial", "refunded"),
+                   "InvalidLockReason.NotFound", 404),
+    "InstanceNetworkType": (("classic", "vpc"), "InvalidNetworkType.NotFound", 404),
+    "Status": (("Pending", "Running", "Starting", "Stopping", "Stopped"), "InvalidStatus.NotFound", 404),
+    "HttpEndpoint": (("enabled", "disabled"), "InvalidParameter", 400),
+    "HttpTokens": (("optional", "required"), "InvalidParameter", 400),
+}
+TIMES = ("CreationTime", "StartTime", "ExpiredTime", "AutoReleaseTime")
+OPTIONAL_SCALARS = ("AutoReleaseTime", "KeyPairName", "HpcClusterId", "DeploymentSetId")
+
+
+class Refused(Exception):
+    def __init__(self, code: str, status: int = 400, message: str = "refused"):
+        super().__init__(code)
+        self.code, self.status, self.message = code, status, message
 
 
 def make_inventory(count: int = 53) -> list[dict]:
@@ -44,6 +92,15 @@ def make_inventory(count: int = 53) -> list[dict]:
             "PublicIpAddress": {"IpAddress": [f"198.51.100.{n}"] if n % 3 else []},
             "Tags": {"Tag": [{"TagKey": "owner", "TagValue": ["ana", "bo"][n % 2]}]
                      + ([{"TagKey": "tier", "TagValue": "gold"}] if n % 3 == 0 else [])},
+            "CreationTime": f"2025-02-{n % 28 + 1:02d}T0{n % 10}:{n % 60:02d}Z",
+            "StartTime": f"2025-02-{n % 28 + 1:02d}T0{n % 10}:{n % 60:02d}Z",
+            "ExpiredTime": f"2026-02-{n % 28 + 1:02d}T16:00Z" if n % 3 == 0 else "2099-12-31T15:59Z",
+            "AutoReleaseTime": "",
+            "KeyPairName": "ind-keys" if n % 5 == 1 else "",
+            "HpcClusterId": "",
+            "DeploymentSetId": "",
+            "MetadataOptions": {"HttpEndpoint": ["enabled", "disabled"][n % 5 == 2], "HttpTokens":
+                                ["optional", "required"][n % 2], "HttpPutResponseHopLimit": 1},
         })
     return list(reversed(out))  # newest first
 
@@ -53,9 +110,11 @@ def _values(item: dict, name: str) -> list[str]:
         return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
     direct = {"ZoneId", "Status", "InstanceType", "InstanceTypeFamily", "InstanceNetworkType", "InstanceChargeType",
-              "ImageId", "IoOptimized", "InstanceName", "InstanceId"}
+              "ImageId", "IoOptimized", "InstanceName", "InstanceId", "KeyPairName"}
     if name in direct:
         return [text(item[name])]
+    if name in ("HttpEndpoint", "HttpTokens"):
+        return [item["MetadataOptions"][name]]
     if name == "InstanceIds":
         return [item["InstanceId"]]
     if name == "SecurityGroupId":
@@ -77,39 +136,148 @@ SINGLE = {"ZoneId", "Status", "InstanceType", "InstanceTypeFamily", "InstanceNet
           "LockReason", "InternetChargeType", "HttpEndpoint", "HttpTokens", "RdmaIpAddresses"}
 
 
-def describe(inventory: list[dict], params: dict[str, str]) -> tuple[int, dict]:
-    region = params.get("RegionId")
-    if not region:
-        return 400, {"Code": "MissingRegionId", "Message": "RegionId is mandatory"}
-    selected = [i for i in inventory if i["RegionId"] == region]
-    for name, raw in params.items():
-        if name in ARRAYS:
-            wanted = json.loads(raw) if raw.startswith("[") else raw.split(",")
-            if len(wanted) > 100:  # "a JSON array that consists of up to 100 ..."
-                return 400, {"Code": "InvalidParameter", "Message": f"{name} holds more than 100 values"}
-            selected = [i for i in selected if set(wanted) & set(_values(i, name))]
-        elif name in SINGLE:
-            selected = [i for i in selected if raw in _values(i, name)]
-        elif name == "InstanceName":
-            selected = [i for i in selected if fnmatch.fnmatchcase(i["InstanceName"], raw)]
-    tags = {}
+def _exact(raw: str, carried: list[str], bugs: frozenset[str]) -> bool:
+    if "exact-filter-prefix" in bugs:
+        return any(value.startswith(raw) for value in carried)
+    if "exact-filter-case-insensitive" in bugs:
+        return raw.lower() in [value.lower() for value in carried]
+    return raw in carried
+
+
+def _tags(params: dict[str, str], bugs: frozenset[str]) -> list[dict[str, str]]:
+    """The Tag.N pairs, in N's order: every one must hold."""
+    tags: dict[int, dict[str, str]] = {}
     for name, value in params.items():
         parts = name.split(".")
         if len(parts) == 3 and parts[0] == "Tag" and parts[2] in ("Key", "Value"):
             tags.setdefault(int(parts[1]), {})[parts[2]] = value
-    for tag in tags.values():
+    if any(not 1 <= n <= 20 for n in tags):
+        raise Refused("InvalidTagCount")
+    if any("Key" not in pair for pair in tags.values()):
+        raise Refused("InvalidTag.Mismatch")
+    pairs = [tags[n] for n in sorted(tags)]
+    if "repeated-tag-key-last-wins" in bugs:
+        pairs = list({pair.get("Key"): pair for pair in pairs}.values())
+    return pairs
+
+
+def _beijing(text: str) -> str:
+    """``2099-12-31T15:59Z`` as ``2099-12-31T23:59+08:00`` (the ``times-not-utc`` bug)."""
+    if not text.endswith("Z"):
+        return text
+    moment = datetime.strptime(text, "%Y-%m-%dT%H:%MZ") + timedelta(hours=8)
+    return moment.strftime("%Y-%m-%dT%H:%M+08:00")
+
+
+def describe(inventory: list[dict], params: dict[str, str], bugs: Iterable[str] = frozenset(), acs3: bool = False,
+             xml: bool = False, filtered_order: str = "listing") -> tuple[int, dict]:
+    """(HTTP status, body) of one answer; ``acs3``: the request came in the ACS3 form."""
+    bugs = frozenset(bugs)
+    region = params.get("RegionId")
+    if not region:
+        return 400, {"Code": "MissingRegionId", "Message": "RegionId is mandatory"}
+    listing = [i for i in inventory if i["RegionId"] == region]
+    conditions = False
+    dry_run = params.get("DryRun", "false").lower()
+    if dry_run not in ("true", "false"):
+        return 400, {"Code": "InvalidParameter", "Message": "DryRun is true or false"}
+    hpc = params.get("HpcClusterId")
+    if hpc and hpc not in {i.get("HpcClusterId") for i in inventory}:
+        return 400, {"Code": "InvalidHpcClusterId.NotFound", "Message": f"The HPC cluster {hpc} does not exist."}
+    for name, (valid, code, status) in ENUMS.items():
+        raw = params.get(name)
+        if raw and "enum-case-insensitive" in bugs:
+            params = {**params, name: next((v for v in valid if v.lower() == raw.lower()), raw)}
+        if raw and params[name] not in valid and not (acs3 and "acs3-skips-validation" in bugs):
+            if xml and status == 404 and "xml-errors-status-400" in bugs:
+                status = 400
+            return status, {"Code": code, "Message": f"The specified {name} is not valid."}
+    ids: list[str] = []
+    for name in ARRAYS:
+        raw = params.get(name)
+        if raw is None:
+            continue
+        wanted = json.loads(raw) if raw.startswith("[") else [v for v in raw.split(",") if v]
+        if len(wanted) > 100 and (name == "InstanceIds" or "address-limit-unchecked" not in bugs):
+            return 400, {"Code": "InvalidParameter", "Message": f"{name} holds more than 100 values"}
+        if name == "InstanceIds":
+            ids = [str(i) for i in wanted]
+    alone = bool(ids) and "ids-override-filters" in bugs
+    selected = list(inventory if ids and "ids-override-region" in bugs else listing)
+    for name, raw in params.items():
+        if raw == "" or (alone and name != "InstanceIds"):
+            continue
+        if name in ARRAYS:
+            wanted = json.loads(raw) if raw.startswith("[") else [v for v in raw.split(",") if v]
+            selected = [i for i in selected if set(wanted) & set(_values(i, name))]
+            if name == "InstanceIds" and "duplicate-ids-counted" in bugs:
+                selected = [i for i in selected for _ in range(wanted.count(i["InstanceId"]))]
+        elif name in SINGLE:
+            selected = [i for i in selected if _exact(raw, _values(i, name), bugs)]
+        elif name == "InstanceName":
+            selected = [i for i in selected if fnmatch.fnmatchcase(i["InstanceName"], raw)]
+        else:
+            continue
+        conditions = True
+    try:
+        tags = _tags(params, bugs)
+    except Refused as refused:
+        return refused.status, {"Code": refused.code, "Message": refused.message}
+    for tag in [] if alone else tags:
+        conditions = True
         selected = [i for i in selected if any(t["TagKey"] == tag.get("Key") and
                                                ("Value" not in tag or t["TagValue"] == tag["Value"])
                                                for t in i["Tags"]["Tag"])]
+    size_given = params.get("PageSize", "10")
+    if size_given.strip() == "0" and "page-size-0-accepted" in bugs:
+        size_given = "10"
     try:
-        number, size = int(params.get("PageNumber", 1)), int(params.get("PageSize", 10))
+        number, size = int(params.get("PageNumber", 1)), int(size_given)
     except ValueError:
         return 400, {"Code": "InvalidParameter", "Message": "not a number"}
     if number < 1 or not 1 <= size <= 100:
         return 400, {"Code": "InvalidParameter", "Message": "out of range"}
-    page = selected[(number - 1) * size:number * size]
+    if dry_run == "true":
+        return 400, {"Code": "DryRunOperation", "Message": "Request validation has been passed with DryRun flag set."}
+    if conditions and filtered_order == "reversed":  # the document leaves the order open
+        selected.reverse()
+    cut = 1 if conditions and "filtered-offset-ignored" in bugs else number
+    start = (cut - 1) * size + (1 if xml and "xml-paged-differently" in bugs else 0)
+    page = selected[start:start + size]
+    if conditions and "filtered-page-cut-before-filter" in bugs:
+        page = [i for i in listing[start:start + size] if any(i is s for s in selected)]
     return 200, {"TotalCount": len(selected), "PageNumber": number, "PageSize": size,
                  "Instances": {"Instance": page}}
+
+
+def _xml_into(parent: ElementTree.Element, name: str, value: object) -> None:
+    """A list is its elements repeated under the parent; anything else one element."""
+    if isinstance(value, list):
+        for item in value:
+            _xml_into(parent, name, item)
+        return
+    element = ElementTree.SubElement(parent, name)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _xml_into(element, key, item)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
+
+
+def to_xml(root: str, body: dict) -> bytes:
+    top = ElementTree.Element(root)
+    for key, value in body.items():
+        _xml_into(top, key, value)
+    return b'<?xml version="1.0" encoding="UTF-8"?>' + ElementTree.tostring(top)
+
+
+def _epoch(text: str) -> float | None:
+    try:
+        return float(timegm(datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").timetuple()))
+    except ValueError:
+        return None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -118,6 +286,11 @@ class Handler(BaseHTTPRequestHandler):
     churn_every = 0
     churn_until = 0
     served = 0
+    bugs: frozenset[str] = frozenset()
+    verify_signatures = False
+    metadata_on_request = True
+    filtered_order = "listing"
+    null_scalars = False
 
     def log_message(self, *args) -> None:
         pass
@@ -140,22 +313,100 @@ class Handler(BaseHTTPRequestHandler):
             cls.inventory = [new, *cls.inventory]
 
     def do_GET(self) -> None:
+        self._serve(b"")
+
+    def do_POST(self) -> None:
+        self._serve(self.rfile.read(int(self.headers.get("Content-Length", 0) or 0)))
+
+    def _serve(self, raw: bytes) -> None:
         self._churn()
-        params = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
-        status, body = describe(self.inventory, params)
-        body["RequestId"] = str(uuid.uuid4()).upper()
-        data = json.dumps(body).encode()
+        cls = type(self)
+        query = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        params = dict(query)
+        if raw and "form" in self.headers.get("Content-Type", ""):
+            params.update(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+        acs3 = self.headers.get("Authorization", "").startswith(signing.ACS3)
+        xml = params.get("Format", "JSON").upper() == "XML"
+        action = params.get("Action") or self.headers.get("x-acs-action") or "DescribeInstances"
+        try:
+            if cls.verify_signatures:
+                self._verify(params, query, raw, acs3)
+            if action != "DescribeInstances":
+                raise Refused("InvalidAction.NotFound", 404)
+            status, body = describe(self.inventory, params, bugs=cls.bugs, acs3=acs3, xml=xml,
+                                    filtered_order=cls.filtered_order)
+        except Refused as refused:
+            status, body = refused.status, {"Code": refused.code, "Message": refused.message}
+        if status == 200:
+            body["Instances"]["Instance"] = [self._shown(i, params) for i in body["Instances"]["Instance"]]
+            body["RequestId"] = str(uuid.uuid4()).upper()
+        else:
+            body = {"RequestId": str(uuid.uuid4()).upper(), "HostId": "ecs.aliyuncs.com", **body}
+        if xml:
+            data, content_type = to_xml("DescribeInstancesResponse" if status == 200 else "Error", body), \
+                "text/xml;charset=utf-8"
+        else:
+            data, content_type = json.dumps(body).encode(), "application/json;charset=utf-8"
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
 
+    def _shown(self, item: dict, params: dict[str, str]) -> dict:
+        """An instance as answered: MetadataOptions when asked for, the liberties and bugs applied."""
+        cls = type(self)
+        item = dict(item)
+        asked = {v for k, v in params.items() if k.startswith("AdditionalAttributes.")}
+        if cls.metadata_on_request and "META_OPTIONS" not in asked:
+            item.pop("MetadataOptions", None)
+        if cls.null_scalars:
+            item.update({k: None for k in OPTIONAL_SCALARS if item.get(k) == ""})
+        if "times-not-utc" in cls.bugs:
+            item.update({k: _beijing(item[k]) for k in TIMES if isinstance(item.get(k), str)})
+        return item
+
+    def _verify(self, params: dict[str, str], query: dict[str, str], raw: bytes, acs3: bool) -> None:
+        """Check an RPC or ACS3 signature against independent-key/independent-secret."""
+        if acs3:
+            auth = signing.parse_authorization(self.headers.get("Authorization", ""))
+            if auth is None:
+                raise Refused("IncompleteSignature")
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            canonical = signing.acs3_canonical_request(self.command, urlsplit(self.path).path or "/", query, headers,
+                                                       auth.signed_headers, signing.sha256_hex(raw))
+            key_id, given, when = auth.key_id, auth.signature, headers.get("x-acs-date", "")
+            expected = given if "acs3-signature-unverified" in type(self).bugs \
+                else signing.acs3_signature(KEY_SECRET, canonical)
+        else:
+            if "Signature" not in params or "AccessKeyId" not in params:
+                raise Refused("IncompleteSignature")
+            unsigned = {k: v for k, v in params.items() if k != "Signature"}
+            key_id, given, when = params["AccessKeyId"], params["Signature"], params.get("Timestamp", "")
+            expected = signing.alibaba_rpc_signature(self.command, unsigned, KEY_SECRET)
+        if key_id != KEY_ID:
+            raise Refused("InvalidAccessKeyId.NotFound", 404)
+        epoch = _epoch(when)
+        if epoch is None or abs(time.time() - epoch) > 15 * 60:
+            raise Refused("InvalidTimeStamp.Expired")
+        if not hmac.compare_digest(expected.encode(), given.encode()):
+            raise Refused("SignatureDoesNotMatch")
+
 
 class IndependentAlibaba:
-    def __init__(self, count: int = 53, churn_every: int = 0, churn_until: int = 0) -> None:
-        handler = type("SizedHandler", (Handler,), {"inventory": make_inventory(count), "churn_every": churn_every,
-                                                    "churn_until": churn_until, "served": 0})
+    def __init__(self, count: int = 53, churn_every: int = 0, churn_until: int = 0,
+                 bugs: frozenset[str] | Iterable[str] = (), verify_signatures: bool = False,
+                 metadata_on_request: bool = True, filtered_order: str = "listing",
+                 null_scalars: bool = False) -> None:
+        chosen = frozenset(bugs)
+        if chosen - BUGS:
+            raise ValueError(f"unknown bug {sorted(chosen - BUGS)[0]!r}; known: {', '.join(sorted(BUGS))}")
+        if filtered_order not in ("listing", "reversed"):
+            raise ValueError(f"filtered_order is 'listing' or 'reversed', not {filtered_order!r}")
+        handler = type("SizedHandler", (Handler,), {
+            "inventory": make_inventory(count), "churn_every": churn_every, "churn_until": churn_until, "served": 0,
+            "bugs": chosen, "verify_signatures": verify_signatures, "metadata_on_request": metadata_on_request,
+            "filtered_order": filtered_order, "null_scalars": null_scalars})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 

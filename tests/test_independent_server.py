@@ -29,13 +29,14 @@ def test_a_broken_independent_server_is_caught(monkeypatch):
 
     original = independent_server.describe
 
-    def or_filters(inventory, region, body):
+    def or_filters(inventory, region, body, **options):
         filters = body.pop("Filters", None) or []
         if not filters:
-            return original(inventory, region, body)
+            return original(inventory, region, body, **options)
         seen, out = set(), []
         for entry in filters:
-            for item in original(inventory, region, {**body, "Filters": [entry], "Offset": 0, "Limit": 100})["InstanceSet"]:
+            for item in original(inventory, region, {**body, "Filters": [entry], "Offset": 0, "Limit": 100},
+                                 **options)["InstanceSet"]:
                 if item["InstanceId"] not in seen:
                     seen.add(item["InstanceId"])
                     out.append(item)

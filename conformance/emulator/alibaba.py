@@ -8,14 +8,16 @@ silent, the README's table says what the emulator does and why.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from conformance.emulator import auth, models
 from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
-from conformance.wire import xmlcodec
+from conformance.wire import signing, xmlcodec
 
 VENDOR = "alibaba"
 ACTION = "DescribeInstances"
@@ -36,6 +38,36 @@ ENUM_ERRORS = {
 }
 #: Enumerated parameters the document gives no error code for.
 PLAIN_ENUMS = ("HttpEndpoint", "HttpTokens")
+#: ``AdditionalAttributes.N=META_OPTIONS`` asks for the instances' ``MetadataOptions``: the document ties the
+#: field to that value, and the real service leaves it out unless asked.
+META_OPTIONS_VALUE = "META_OPTIONS"
+META_OPTIONS = "MetadataOptions"
+#: Instance fields holding a time (``yyyy-MM-ddTHH:mmZ``, UTC): the ``times-not-utc`` deviation shifts them.
+TIME_FIELDS = ("CreationTime", "StartTime", "ExpiredTime", "AutoReleaseTime")
+
+
+def _beijing_time(text: str) -> str:
+    """``2099-12-31T15:59Z`` as ``2099-12-31T23:59+08:00``: the ``times-not-utc`` deviation's rendering."""
+    try:
+        moment = datetime.strptime(text, "%Y-%m-%dT%H:%MZ")
+    except ValueError:
+        return text
+    return (moment + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M+08:00")
+
+
+def _accepts(signature: str) -> Callable[[str], str]:
+    """A claim's expected signature that is whatever was sent: the ``acs3-signature-unverified`` deviation."""
+    return lambda _secret: signature
+
+
+def _starts_with(pattern: str, value: str) -> bool:
+    """The ``exact-filter-prefix`` deviation's match."""
+    return value.startswith(pattern)
+
+
+def _same_letters(pattern: str, value: str) -> bool:
+    """The ``exact-filter-case-insensitive`` deviation's match."""
+    return pattern.lower() == value.lower()
 
 
 def region_of(item: dict[str, Any]) -> str:
@@ -51,6 +83,14 @@ class AlibabaService(Service):
         super().__init__(*args, **kwargs)
         self.request_schema = self.catalog.request_schema["properties"]
         self.error_table = {row["code"]: row for row in self.catalog.error_schema["x-error-table"]}
+        if "times-not-utc" in self.deviations:
+            for position, item in enumerate(self.backend.items):
+                for name in TIME_FIELDS:
+                    if isinstance(item.get(name), str):
+                        item[name] = _beijing_time(item[name])
+                self._items_json[position] = self.item_json(item)
+        # instances without MetadataOptions, serialized when first served (most answers do not ask for it)
+        self._plain_json: list[bytes | None] = [None] * len(self.backend.items)
 
     # ----------------------------------------------------------------- errors
 
@@ -64,6 +104,9 @@ class AlibabaService(Service):
     def _render_error(self, error: ApiError, fmt: str, rid: str) -> WireResponse:
         body: dict[str, Any] = {"RequestId": rid, "HostId": "ecs.aliyuncs.com", "Code": error.code,
                                 "Message": error.message}
+        documented_404 = self.error_table.get(error.code, {}).get("status") == 404 and error.status == 404
+        if fmt == "XML" and documented_404 and "xml-errors-status-400" in self.deviations:
+            error = ApiError(error.code, error.message, 400)
         if "error-without-request-id" in self.deviations:
             del body["RequestId"]
         if "errors-as-xml" in self.deviations:  # XML with another (legal) content type than the vendor's
@@ -98,18 +141,24 @@ class AlibabaService(Service):
         if version != VERSION:
             raise ApiError("InvalidVersion", f"Specified parameter Version {version or '(none)'} is not valid.", 400)
         dry_run = self._dry_run(params)
+        acs3 = request.headers.get("authorization", "").startswith(signing.ACS3)
         if not (dry_run and "dry-run-skips-auth" in self.deviations):
-            self.auth.verify(auth.alibaba_claim(request, params))
+            claim = auth.alibaba_claim(request, params)
+            if claim is not None and acs3 and "acs3-signature-unverified" in self.deviations:
+                claim = dataclasses.replace(claim, expected=_accepts(claim.signature))
+            self.auth.verify(claim)
         if dry_run and "dry-run-skips-validation" in self.deviations:
             raise self._dry_run_passed()
         if dry_run and "dry-run-skips-required" in self.deviations and not params.get("RegionId"):
             raise self._dry_run_passed()
-        region, conditions, page_number, page_size = self._query(params)
+        region, conditions, page_number, page_size = self._query(
+            params, check_enums=not (acs3 and "acs3-skips-validation" in self.deviations))
         if dry_run and "dry-run-ignored" not in self.deviations:
             if "dry-run-side-effect" in self.deviations:
                 self._start_first_stopped(region)
             raise self._dry_run_passed()
-        return self._listing(region, conditions, page_number, page_size, fmt, rid)
+        return self._listing(region, conditions, page_number, page_size, fmt, rid,
+                             metadata=META_OPTIONS_VALUE in self._additional_attributes(params))
 
     # ----------------------------------------------------------------- validation
 
@@ -147,7 +196,9 @@ class AlibabaService(Service):
         else:
             value = [part.strip() for part in raw.split(",") if part.strip()]
         most = 50 if "array-limit-50" in self.deviations else MAX_ARRAY
-        if len(value) > most and "array-limit-unchecked" not in self.deviations:
+        unchecked = "array-limit-unchecked" in self.deviations or (
+            name != "InstanceIds" and "address-limit-unchecked" in self.deviations)
+        if len(value) > most and not unchecked:
             raise ApiError("InvalidParameter", f"The specified parameter {name} holds more than {most} values.",
                            400)
         return value[:1] if "first-value-only" in self.deviations else value
@@ -168,13 +219,21 @@ class AlibabaService(Service):
         if orphans and "tag-mismatch-accepted" not in self.deviations:
             raise self._table_error("InvalidTag.Mismatch")
         pairs = [f"{keys[n]}\0{values.get(n, '')}" for n in sorted(keys)]
+        if "repeated-tag-key-last-wins" in self.deviations:  # one pair per key: the last one given
+            pairs = list({pair.partition("\0")[0]: pair for pair in pairs}.values())
         if not pairs:
             return []
         if "tags-any-pair" in self.deviations:
             return [models.Condition("tag", tuple(pairs), "tag")]
         return [models.Condition("tag", (pair,), "tag") for pair in pairs]
 
-    def _query(self, params: dict[str, str]) -> tuple[str | None, list[models.Condition], int, int]:
+    @staticmethod
+    def _additional_attributes(params: dict[str, str]) -> set[str]:
+        return {value for name, value in params.items() if name.startswith("AdditionalAttributes.")}
+
+    def _query(self, params: dict[str, str], check_enums: bool = True
+               ) -> tuple[str | None, list[models.Condition], int, int]:
+        """Region, conditions and page of a request; ``check_enums`` False is the ``acs3-skips-validation`` bug."""
         region = params.get("RegionId")
         if not region:
             if "region-optional" not in self.deviations:
@@ -184,6 +243,8 @@ class AlibabaService(Service):
             raise ApiError("InvalidRegionId.NotFound", f"The specified RegionId {region} does not exist.", 404)
         if "region-ignored" in self.deviations:
             region = None
+        if "page-size-0-accepted" in self.deviations and params.get("PageSize", "").strip() == "0":
+            params = {k: v for k, v in params.items() if k != "PageSize"}  # served as the default size
         page_number = self.paging_int(params, "PageNumber", 1, 1, None)
         page_size = self.paging_int(params, "PageSize", 10, 1,
                                     1000 if "page-size-over-100-honoured" in self.deviations else 100)
@@ -193,10 +254,12 @@ class AlibabaService(Service):
             if raw is None or raw == "":  # an empty value is no filter (only the JSON array [] is one)
                 continue
             enum = self.request_schema.get(name, {}).get("enum", [])
+            if "enum-case-insensitive" in self.deviations:  # 'running' read as 'Running'
+                raw = next((listed for listed in enum if listed.lower() == raw.lower()), raw)
             refused = f"enum-value-refused-{name}" in self.deviations and enum and raw == enum[0]
-            if name in ENUM_ERRORS and (raw not in enum or refused):
+            if name in ENUM_ERRORS and (raw not in enum or refused) and check_enums:
                 raise self._table_error(ENUM_ERRORS[name])
-            if name in PLAIN_ENUMS and (raw not in enum or refused):
+            if name in PLAIN_ENUMS and (raw not in enum or refused) and check_enums:
                 raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400)
             if name == "IoOptimized" and raw.lower() not in ("true", "false"):
                 raise ApiError("InvalidParameter", "The specified parameter IoOptimized is not valid.", 400)
@@ -214,12 +277,19 @@ class AlibabaService(Service):
                 conditions.append(models.Condition(name, (raw,), "wildcard", test=self._wildcard_test()))
             else:
                 value = raw.lower() if name == "IoOptimized" else raw
-                conditions.append(models.Condition(name, (value,), "exact",
-                                                   inverted=f"inverted-{name}" in self.deviations))
+                test = _starts_with if "exact-filter-prefix" in self.deviations else (
+                    _same_letters if "exact-filter-case-insensitive" in self.deviations else None)
+                conditions.append(models.Condition(name, (value,), "scan" if test else "exact",
+                                                   inverted=f"inverted-{name}" in self.deviations, test=test))
         for name, value in params.items():
             if name.startswith("AdditionalAttributes.") and value not in ("META_OPTIONS", "DDH_CLUSTER"):
                 raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400)
         conditions += self._tags(params)
+        ids = next((c for c in conditions if c.name == "InstanceIds" and c.values), None)
+        if ids is not None and "ids-override-filters" in self.deviations:
+            conditions = [ids]
+        if ids is not None and "ids-override-region" in self.deviations:
+            region = None
         if conditions and "filtered-running-only" in self.deviations:
             conditions.append(models.Condition("Status", ("Running",)))
         return region, conditions, page_number, page_size
@@ -240,17 +310,18 @@ class AlibabaService(Service):
         for position in self.backend.select(region, [models.Condition("Status", ("Stopped",))]):
             self.backend.items[position]["Status"] = "Running"
             self._items_json[position] = self.item_json(self.backend.items[position])
+            self._plain_json[position] = None
             self.backend.reindex(position)
             return
 
-    def _page(self, positions: models.Selection, page_number: int, page_size: int) -> list[int]:
+    def _page(self, positions: models.Selection, page_number: int, page_size: int, fmt: str = "JSON") -> list[int]:
         if "page-size-cap-50" in self.deviations:
             page_size = min(page_size, 50)
         if "page-number-ignored" in self.deviations:
             page_number = 1
         index = page_number if "pages-from-zero" in self.deviations else page_number - 1
         start = index * (10 if "offset-ignores-page-size" in self.deviations else page_size)
-        if "offset-shifted-by-one" in self.deviations:
+        if "offset-shifted-by-one" in self.deviations or (fmt == "XML" and "xml-paged-differently" in self.deviations):
             start += 1
         if "pages-overlap-by-one" in self.deviations and start > 0:
             start -= 1
@@ -264,10 +335,30 @@ class AlibabaService(Service):
             window = positions[last * page_size:(last + 1) * page_size]
         return window
 
+    def _filtered_window(self, region: str | None, conditions: list[models.Condition], positions: models.Selection,
+                         page_number: int, page_size: int, fmt: str) -> list[int]:
+        """The page of a filtered listing, as the ``filtered-*`` deviations cut it (the listing's own otherwise)."""
+        if conditions and "filtered-page-cut-before-filter" in self.deviations:
+            kept = set(positions)
+            return [p for p in self._page(self.backend.select(region, []), page_number, page_size, fmt) if p in kept]
+        if conditions and "filtered-offset-ignored" in self.deviations:
+            page_number = 1
+        return self._page(positions, page_number, page_size, fmt)
+
+    def _duplicated(self, conditions: list[models.Condition], positions: models.Selection) -> models.Selection:
+        """The ``duplicate-ids-counted`` deviation: an instance once per time InstanceIds names it."""
+        ids = next((c.values for c in conditions if c.name == "InstanceIds"), ())
+        if "duplicate-ids-counted" not in self.deviations or len(set(ids)) == len(ids):
+            return positions
+        return models.Selection(positions=[p for p in positions
+                                           for _ in range(ids.count(self.backend.items[p]["InstanceId"]))])
+
     def _listing(self, region: str | None, conditions: list[models.Condition], page_number: int,
-                 page_size: int, fmt: str, rid: str) -> WireResponse:
+                 page_size: int, fmt: str, rid: str, metadata: bool = True) -> WireResponse:
+        """A page in ``fmt``; ``metadata``: AdditionalAttributes asked for META_OPTIONS (MetadataOptions shown)."""
         positions = self.backend.select(region, conditions, any_condition="filters-or" in self.deviations)
-        window = self._page(positions, page_number, page_size)
+        positions = self._duplicated(conditions, positions)
+        window = self._filtered_window(region, conditions, positions, page_number, page_size, fmt)
         total = len(window) if "total-count-of-page" in self.deviations else len(positions)
         if "total-count-ignores-filters" in self.deviations:
             total = len(self.backend.select(region, []))
@@ -279,6 +370,9 @@ class AlibabaService(Service):
             echo_number = (len(positions) - 1) // page_size + 1
         if fmt == "XML" or self.deviations & {"list-as-object", "number-as-string", "empty-list-null"}:
             items = [self._deviate_item(dict(self.backend.items[p])) for p in window]
+            if not metadata:
+                for item in items:
+                    item.pop(META_OPTIONS, None)
             body: dict[str, Any] = {"PageNumber": echo_number, "TotalCount": total, "PageSize": echo_size,
                                     "RequestId": rid, "Instances": {"Instance": items}}
             if not items and "empty-list-null" in self.deviations and fmt == "JSON":
@@ -294,8 +388,18 @@ class AlibabaService(Service):
         # the document's sample order (key_order.ANSWER_ORDER)
         head = json.dumps({"PageNumber": echo_number, "TotalCount": total, "PageSize": echo_size, "RequestId": rid},
                           separators=(",", ":")).encode()
-        items_json = b",".join(self._items_json[p] for p in window)
+        items_json = b",".join(self._items_json[p] if metadata else self._plain_item_json(p) for p in window)
         return WireResponse(200, JSON_TYPE, head[:-1] + b',"Instances":{"Instance":[' + items_json + b"]}}")
+
+    def _plain_item_json(self, position: int) -> bytes:
+        """The instance at ``position`` without MetadataOptions, serialized once."""
+        ready = self._plain_json[position]
+        if ready is None:
+            item = self.backend.items[position]
+            ready = self._items_json[position] if META_OPTIONS not in item else \
+                self.item_json({k: v for k, v in item.items() if k != META_OPTIONS})
+            self._plain_json[position] = ready
+        return ready
 
     def _deviate_item(self, item: dict[str, Any]) -> dict[str, Any]:
         if "list-as-object" in self.deviations:

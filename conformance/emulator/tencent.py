@@ -10,13 +10,16 @@ sit in ``Response.Error``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from conformance.emulator import auth, models, tencent_filters, tencent_side
 from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
+from conformance.wire import signing
 
 VENDOR = "tencent"
 ACTION = "DescribeInstances"
@@ -29,16 +32,32 @@ INSTANCE_ID = re.compile(r"^ins-[a-z0-9]{8}$")
 HOST_ID = re.compile(r"^host-[a-z0-9]{8}$")
 _ID_N = re.compile(r"^InstanceIds\.(\d+)$")
 _FILTER_N = re.compile(r"^Filters\.(\d+)\.(Name|Values?\.(\d+))$")
+#: The one RequestId of every answer under the ``request-id-constant`` deviation.
+CONSTANT_REQUEST_ID = "6f0c1a2b-0000-4000-8000-000000000018"
 
 
 def region_of(item: dict[str, Any]) -> str:
-    zone = str(item.get("Placement", {}).get("Zone", ""))
+    return region_of_zone(str(item.get("Placement", {}).get("Zone", "")))
+
+
+def region_of_zone(zone: str) -> str:
+    """``ap-guangzhou-3`` -> ``ap-guangzhou``."""
     return zone.rsplit("-", 1)[0]
 
 
 def _prefix(pattern: str, value: str) -> bool:
-    """The ``name-prefix-only`` deviation's fuzzy match: the part must begin the name."""
+    """The ``name-prefix-only`` deviation's fuzzy match (and ``exact-filter-prefix``'s): the part must begin it."""
     return value.startswith(pattern)
+
+
+def _same_letters(pattern: str, value: str) -> bool:
+    """The ``exact-filter-case-insensitive`` deviation's match."""
+    return pattern.lower() == value.lower()
+
+
+def _accepts(signature: str) -> Callable[[str], str]:
+    """A claim's expected signature that is whatever was sent: the ``hmac256-signature-unverified`` deviation."""
+    return lambda _secret: signature
 
 
 def unflatten(params: dict[str, str]) -> dict[str, Any]:
@@ -84,7 +103,7 @@ class TencentService(Service):
         return ApiError(code, message or self.error_messages.get(code, code), 200)
 
     def handle(self, request: WireRequest) -> WireResponse:
-        rid = request_id(upper=False)
+        rid = CONSTANT_REQUEST_ID if "request-id-constant" in self.deviations else request_id(upper=False)
         try:
             return self._describe(request, rid)
         except ApiError as error:
@@ -138,13 +157,20 @@ class TencentService(Service):
         if common.get("Version") != VERSION:
             raise self._error("NoSuchVersion", f"The version {common.get('Version') or '(none)'} does not exist.")
         flat = {**request.query, **request.form}
-        self.auth.verify(auth.tencent_claim(request, flat))
+        claim = auth.tencent_claim(request, flat)
+        form = not request.headers.get("authorization", "").startswith(signing.TC3)
+        if claim is not None and form and flat.get("SignatureMethod") == "HmacSHA256" \
+                and "hmac256-signature-unverified" in self.deviations:
+            claim = dataclasses.replace(claim, expected=_accepts(claim.signature))
+        self.auth.verify(claim)
         region = common.get("Region")
         if not region:
             raise self._error("MissingParameter", "The parameter Region is missing.")
         if region not in self.regions:
             raise self._error("InvalidRegion", f"The region {region} does not exist.")
-        conditions = self._conditions(params, region)
+        conditions = self._conditions(params, region, form)
+        if "limit-0-as-default" in self.deviations and str(params.get("Limit")).strip() == "0":
+            params = {k: v for k, v in params.items() if k != "Limit"}  # served as the default
         offset = self.paging_int(params, "Offset", 0, 0, None)
         limit = self.paging_int(params, "Limit", 20, 1, 1000 if "limit-over-100-honoured" in self.deviations else 100)
         return self._listing(region, conditions, offset, limit, params, rid)
@@ -156,7 +182,14 @@ class TencentService(Service):
     def invalid_integer(self, name: str) -> ApiError:
         return self._error("InvalidParameterValue", f"The value of {name} is not an integer in range.")
 
-    def _conditions(self, params: dict[str, Any], region: str) -> list[models.Condition]:
+    def _checked(self, values: list[str], form: bool) -> list[str]:
+        """The values that get validated: all of them, unless a deviation skips some."""
+        if form and "form-skips-validation" in self.deviations:
+            return []
+        return values[:1] if "validate-first-value-only" in self.deviations else values
+
+    def _conditions(self, params: dict[str, Any], region: str, form: bool = False) -> list[models.Condition]:
+        """The conditions of a request; ``form``: it came in the form (HmacSHA*) rather than as TC3 JSON."""
         ids = params.get("InstanceIds")
         filters = params.get("Filters")
         if ids is not None and filters is not None:
@@ -170,7 +203,7 @@ class TencentService(Service):
             most = 50 if "id-limit-50" in self.deviations else MAX_IDS
             if len(ids) > most and "id-limit-unchecked" not in self.deviations:
                 raise self._error("InvalidParameterValue.LimitExceeded")
-            for instance_id in ids:
+            for instance_id in self._checked(ids, form):
                 if not INSTANCE_ID.match(instance_id) and "malformed-id-accepted" not in self.deviations:
                     raise self._error("InvalidInstanceId.Malformed", f"The instance id {instance_id} is malformed.")
             if "ids-ignored" not in self.deviations:
@@ -181,15 +214,18 @@ class TencentService(Service):
             most = 5 if "filter-limit-5" in self.deviations else MAX_FILTERS
             if len(filters) > most and "filter-limit-unchecked" not in self.deviations:
                 raise self._error("InvalidParameterValue.LimitExceeded")
+            if "repeated-filter-last-wins" in self.deviations:  # one entry per name: the last one given
+                last = {entry.get("Name"): n for n, entry in enumerate(filters) if isinstance(entry.get("Name"), str)}
+                filters = [e for n, e in enumerate(filters) if last.get(e.get("Name"), n) == n]
             for entry in filters:
-                condition = self._filter(entry, region)
+                condition = self._filter(entry, region, form)
                 if condition is not None:
                     conditions.append(condition)
         if conditions and "filtered-running-only" in self.deviations:
             conditions.append(models.Condition("instance-state", ("RUNNING",)))
         return conditions
 
-    def _filter(self, entry: dict[str, Any], region: str) -> models.Condition | None:
+    def _filter(self, entry: dict[str, Any], region: str, form: bool = False) -> models.Condition | None:
         name, values = entry.get("Name"), entry.get("Values")
         if isinstance(name, str) and tencent_filters.accepted(name):
             return self._todays_filter(name, values)
@@ -200,17 +236,22 @@ class TencentService(Service):
         if not isinstance(values, list) or not values or not all(isinstance(v, (str, int)) for v in values):
             raise self._error("InvalidParameter", f"The filter {name} needs a non-empty list of Values.")
         values = [str(v) for v in values]
-        if len(values) > MAX_VALUES and "value-limit-unchecked" not in self.deviations:
+        limited = "value-limit-unchecked" not in self.deviations and (
+            name == "zone" or "values-limit-only-zone" not in self.deviations)
+        if len(values) > MAX_VALUES and limited:
             raise self._error("InvalidFilterValue.LimitExceeded")
         schema = self.filter_schemas[name]
-        for value in values:
+        if "enum-case-insensitive" in self.deviations and "enum" in schema:  # 'prepaid' read as 'PREPAID'
+            values = [next((listed for listed in schema["enum"] if listed.lower() == v.lower()), v) for v in values]
+        for value in self._checked(values, form):
             if "enum" in schema and value not in schema["enum"] and "charge-type-unchecked" not in self.deviations:
                 raise self._error("InvalidParameterValue", f"The value {value} of {name} is not supported.")
             if f"enum-value-refused-{name}" in self.deviations and value == schema.get("enum", [None])[0]:
                 raise self._error("InvalidParameterValue", f"The value {value} of {name} is not supported.")
             if "pattern" in schema and not re.match(schema["pattern"], value):
                 raise self._error("InvalidParameterValue", f"The value {value} of {name} is not valid.")
-            if name == "zone" and value.rsplit("-", 1)[0] != region and "foreign-zone-empty" not in self.deviations:
+            if name == "zone" and not self._zone_in_region(value, region) \
+                    and "foreign-zone-empty" not in self.deviations:
                 raise self._error("InvalidZone.MismatchRegion", f"The zone {value} is not in region {region}.")
             if name == "host-id" and not HOST_ID.match(value) and "malformed-host-accepted" not in self.deviations:
                 raise self._error("InvalidHostId.Malformed", f"The host id {value} is malformed.")
@@ -219,14 +260,25 @@ class TencentService(Service):
                 raise self._error("InvalidInstanceId.Malformed", f"The instance id {value} is malformed.")
         if (name == "project-id" and "filter-ignored" in self.deviations) or f"ignored-{name}" in self.deviations:
             return None
-        match = self.catalog.filters[name].match
+        match: str = self.catalog.filters[name].match
         if match == "fuzzy" and "name-exact-only" in self.deviations:
             match = "exact"
         test = _prefix if match == "fuzzy" and "name-prefix-only" in self.deviations else None
+        if match == "exact" and self.deviations & {"exact-filter-prefix", "exact-filter-case-insensitive"}:
+            match, test = "scan", _prefix if "exact-filter-prefix" in self.deviations else _same_letters
         if "first-value-only" in self.deviations:
             values = values[:1]
         return models.Condition(name, tuple(values), match, every="filter-values-and" in self.deviations,
                                 inverted=f"inverted-{name}" in self.deviations, test=test)
+
+    def _zone_in_region(self, zone: str, region: str) -> bool:
+        """Whether ``zone`` names a zone of ``region`` (as the ``exact-filter-*`` deviations match zones)."""
+        if "exact-filter-case-insensitive" in self.deviations:
+            zone = zone.lower()
+        if "exact-filter-prefix" in self.deviations and any(
+                known.startswith(zone) for known in self.backend.values("zone") if region_of_zone(known) == region):
+            return True
+        return region_of_zone(zone) == region
 
     def _todays_filter(self, name: str, values: Any) -> models.Condition:
         """A filter of today's API the document does not list: accepted, beyond the document."""
@@ -242,11 +294,24 @@ class TencentService(Service):
 
     # ----------------------------------------------------------------- answers
 
+    def _selected(self, region: str, conditions: list[models.Condition], params: dict[str, Any]
+                  ) -> models.Selection:
+        """What ``conditions`` select, with the ``ids-override-region``/``duplicate-ids-counted`` deviations."""
+        ids = [str(i) for i in params.get("InstanceIds") or []] if conditions else []
+        scope: str | None = None if ids and "ids-override-region" in self.deviations else region
+        positions = self.backend.select(scope, conditions, any_condition="filters-or" in self.deviations)
+        if "duplicate-ids-counted" in self.deviations and len(set(ids)) < len(ids):
+            positions = models.Selection(positions=[
+                p for p in positions for _ in range(ids.count(self.backend.items[p]["InstanceId"]))])
+        return positions
+
     def _listing(self, region: str, conditions: list[models.Condition], offset: int, limit: int,
                  params: dict[str, Any], rid: str) -> WireResponse:
-        positions = self.backend.select(region, conditions, any_condition="filters-or" in self.deviations)
+        positions = self._selected(region, conditions, params)
         if "limit-cap-50" in self.deviations:
             limit = min(limit, 50)
+        if conditions and "filtered-offset-ignored" in self.deviations:
+            offset = 0
         start = offset * limit if "offset-as-page" in self.deviations and "Offset" in params else offset
         if "offset-rounded-to-limit" in self.deviations:
             start -= start % limit
@@ -255,6 +320,9 @@ class TencentService(Service):
         if "pages-overlap-by-one" in self.deviations and start > 0:
             start -= 1
         window = positions[start:start + limit]
+        if conditions and "filtered-page-cut-before-filter" in self.deviations:
+            kept = set(positions)
+            window = [p for p in self.backend.select(region, [])[start:start + limit] if p in kept]
         if "last-page-short-by-one" in self.deviations and start > 0 and start + limit >= len(positions):
             window = window[:-1]
         if not window and start > 0 and "server-error-past-end" in self.deviations:
