@@ -386,9 +386,10 @@ def attempt(ctx: CheckContext, model: DocumentModel, request: Request) -> tuple[
     prediction = model.predict(request)
     if prediction.open:
         return None, [], prediction
-    pages = 1
+    pages = needed = 1
     if request.walk and prediction.listing is not None:
-        pages = min(WALK_PAGES, max(1, math.ceil(prediction.listing.total / max(1, prediction.listing.limit))))
+        needed = max(1, math.ceil(prediction.listing.total / max(1, prediction.listing.limit)))
+        pages = min(WALK_PAGES, needed)
     answers, exchanges = [], []
     limit = request.limit if request.limit is not None else ctx.adapter.default_limit
     for page in range(pages):
@@ -399,7 +400,7 @@ def attempt(ctx: CheckContext, model: DocumentModel, request: Request) -> tuple[
         answers.append((answer, [ctx.target.id_of(i) for i in answer.items]))
         if not answer.ok:
             break
-    return model.judge(prediction, answers), exchanges, prediction
+    return model.judge(prediction, answers, complete=pages == needed), exchanges, prediction
 
 
 def shrink(ctx: CheckContext, model: DocumentModel, found: Found) -> tuple[Found, int]:
@@ -419,7 +420,8 @@ def shrink(ctx: CheckContext, model: DocumentModel, found: Found) -> tuple[Found
     return current, spent
 
 
-def isolate(model: DocumentModel, request: Request, known_ids: frozenset[str], default_mode: str = "") -> str:
+def isolate(model: DocumentModel, request: Request, known_ids: frozenset[str], default_mode: str = "",
+            kind: str = "selection") -> str:
     """The rule a minimal request isolates: a key of :data:`RULES`, or "" for a single rule of its own.
 
     A refusal belongs to the requirement ``model.yaml`` names for it; one that requirement checks on
@@ -449,9 +451,10 @@ def isolate(model: DocumentModel, request: Request, known_ids: frozenset[str], d
                                     or len(set(request.ids)) < len(request.ids)
                                     or any(i not in known_ids for i in request.ids)):
         return "ids-combined"
-    if (request.conditions or request.tags or request.ids is not None) and \
-            (request.offset or request.walk or request.limit is not None):
-        return "filtered-paging"
+    conditioned = bool(request.conditions or request.tags or request.ids is not None)
+    if conditioned and (request.offset or request.walk or request.limit is not None or kind == "paging"):
+        # the right instances, but not held by the pages as they should be: paging of a filtered listing
+        return "filtered-paging" if kind == "paging" or request.offset or request.walk else ""
     return ""
 
 
@@ -534,7 +537,7 @@ def _fail_or_defer(ctx: CheckContext, model: DocumentModel, rule: str, found: Fo
     default_mode = ctx.adapter.signing_modes[0]
     ctx.evidence[:0] = minimal.exchanges[:4]
     del ctx.evidence[8:]
-    isolated = isolate(model, minimal.request, frozenset(p.ids), default_mode)
+    isolated = isolate(model, minimal.request, frozenset(p.ids), default_mode, minimal.disagreement.kind)
     if isolated == "values-exact":
         isolated = _exactness_control(ctx, model, minimal.request) or isolated
     shown = minimal.request.describe(default_mode)

@@ -173,6 +173,9 @@ class Disagreement:
     message: str
     expected: Any
     observed: Any
+    #: ``paging`` when the right instances were selected (TotalCount right, none foreign) but the pages
+    #: do not hold them as they should; ``selection`` otherwise
+    kind: str = "selection"
 
 
 _CASE_SWAP = str.maketrans("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -347,8 +350,12 @@ class DocumentModel:
 
     # ------------------------------------------------------------ judging
 
-    def judge(self, prediction: Prediction, answers: list[tuple[Answer, list[str]]]) -> Disagreement | None:
-        """Whether ``answers`` (one page, or every page of a walk, with their ids) are allowed; None if so."""
+    def judge(self, prediction: Prediction, answers: list[tuple[Answer, list[str]]],
+              complete: bool = True) -> Disagreement | None:
+        """Whether ``answers`` (one page, or the pages of a walk, with their ids) are allowed; None if so.
+
+        ``complete`` is False for a walk stopped before its last page: what was not read is not missed.
+        """
         first, _ = answers[0]
         if prediction.open:
             return None
@@ -373,7 +380,7 @@ class DocumentModel:
                                 expected={"refusals": allowed, "rules": [r.rule for r in prediction.refusals]},
                                 observed={"status": first.status, "TotalCount": first.total_count,
                                           "instances": len(answers[0][1])})
-        return self._judge_listing(prediction.listing, answers)
+        return self._judge_listing(prediction.listing, answers, complete)
 
     def _status_ok(self, refusal: Refusal, status: int) -> bool:
         """The document's status, where it gives one; else any status of an error (a vendor that documents
@@ -385,7 +392,8 @@ class DocumentModel:
         return 400 <= status < 500
 
     @staticmethod
-    def _judge_listing(expected: Expected, answers: list[tuple[Answer, list[str]]]) -> Disagreement | None:
+    def _judge_listing(expected: Expected, answers: list[tuple[Answer, list[str]]],
+                       complete: bool = True) -> Disagreement | None:
         seen: list[str] = []
         for number, (answer, ids) in enumerate(answers):
             page = max(0, min(expected.limit, expected.total - expected.offset - number * expected.limit))
@@ -401,17 +409,19 @@ class DocumentModel:
                 problems.append(f"TotalCount {answer.total_count!r} for {expected.total} selected")
             if problems:
                 where = f"page {number + 1} of the walk: " if len(answers) > 1 else ""
+                selection = bool(extra) or answer.total_count != expected.total
                 return Disagreement(where + "; ".join(problems),
                                     expected={"TotalCount": expected.total, "on the page": page,
                                               "selected": sorted(expected.ids)[:20]},
-                                    observed={"TotalCount": answer.total_count, "ids": ids[:20]})
+                                    observed={"TotalCount": answer.total_count, "ids": ids[:20]},
+                                    kind="selection" if selection else "paging")
             seen.extend(ids)
         if len(answers) > 1:
             twice = sorted({i for i in seen if seen.count(i) > 1})
-            missing = sorted(expected.ids - set(seen))
+            missing = sorted(expected.ids - set(seen)) if complete else []
             if twice or missing:
                 return Disagreement(f"the pages of the walk list {len(twice)} instance(s) twice and miss {len(missing)}",
                                     expected={"selected": sorted(expected.ids)[:20]},
-                                    observed={"twice": twice[:20], "missing": missing[:20]})
+                                    observed={"twice": twice[:20], "missing": missing[:20]}, kind="paging")
         return None
 

@@ -302,7 +302,7 @@ CATALOGUE: tuple[Deviation, ...] = (
        "The limit of 5 values per filter holds for the zone filter only."),
     _d("hmac256-signature-unverified", "tencent", "TC-AUTH-001",
        "Form requests signed with HmacSHA256 are served whatever their signature; TC3 signatures are checked."),
-    _d("request-id-constant", "tencent", "TC-SCHEMA-004",
+    _d("request-id-constant", "tencent", "TC-SCHEMA-005",
        "Every answer carries the same RequestId."),
     _d("validate-first-value-only", "tencent", "TC-ERR-011",
        "Of a filter's Values (and of InstanceIds) only the first is validated; a bad later value matches nothing."),
@@ -368,6 +368,38 @@ def _filtered_running_only() -> tuple[Deviation, ...]:
 
 
 CATALOGUE = CATALOGUE + _one_filter_ignored() + _one_value_refused() + _filtered_running_only()
+
+#: Older deviations that the rules where paths meet read from another side too: the same broken
+#: behaviour reached through a combination (AND across entries is also AND across repeated names, a
+#: page past the end of the listing is also one past the end of a filtered listing, ...).
+_SEEN_WHERE_PATHS_MEET = {
+    ("alibaba", "filters-or"): "ALI-FILT-011 ALI-FILT-013",
+    ("alibaba", "tags-any-pair"): "ALI-FILT-013",
+    ("alibaba", "array-limit-unchecked"): "ALI-FILT-014",
+    ("alibaba", "region-ignored"): "ALI-FILT-011",
+    ("alibaba", "server-error-past-end"): "ALI-FILT-011 ALI-PAGE-014",
+    ("tencent", "filters-or"): "TC-FILT-011",
+    ("tencent", "past-end-repeats-last"): "TC-PAGE-010",
+    ("tencent", "server-error-past-end"): "TC-PAGE-010",
+    ("tencent", "offset-rounded-to-limit"): "TC-PAGE-010",
+    ("tencent", "value-limit-unchecked"): "TC-ERR-012",
+    ("tencent", "error-without-request-id"): "TC-SCHEMA-005",
+}
+
+
+def _seen_where_paths_meet(deviation: Deviation) -> Deviation:
+    more = _SEEN_WHERE_PATHS_MEET.get((deviation.vendor, deviation.name), "").split()
+    if deviation.name.startswith("ignored-"):  # an address list ignored is not held to its limit either
+        spec = catalog.load(deviation.vendor).filters.get(deviation.name.removeprefix("ignored-"))
+        if spec is not None and spec.match == "json-array":
+            more += [r.id for r in catalog.load(deviation.vendor).requirements
+                     if r.check == "model_agrees" and r.args.get("rule") == "lists-past-limit"]
+    if not more:
+        return deviation
+    return Deviation(deviation.name, deviation.vendor, deviation.breaks, (*deviation.also, *more), deviation.description)
+
+
+CATALOGUE = tuple(_seen_where_paths_meet(d) for d in CATALOGUE)
 
 
 def _with_client_dependants(deviation: Deviation) -> Deviation:
