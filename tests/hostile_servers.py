@@ -33,7 +33,8 @@ from xml.sax.saxutils import escape
 LOOPBACK = "127.0.0.1"
 #: Another address of the loopback network (Linux routes all of 127.0.0.0/8 to ``lo``): "another host".
 OTHER_LOOPBACK = "127.0.0.2"
-#: The User-Agent of the suite's own transport (httpx's default); the SDKs send through ``requests``.
+#: The User-Agent of the suite's own transport when it sends one (httpx's default; its signed requests
+#: are built without one). The SDKs always send theirs (``requests``' default or the SDK's own).
 SUITE_USER_AGENT = "python-httpx/"
 MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
@@ -71,8 +72,8 @@ class RawRequest:
 
     @property
     def from_suite(self) -> bool:
-        """Whether the suite's own transport sent it (not an official SDK)."""
-        return self.header("user-agent").startswith(SUITE_USER_AGENT)
+        """Whether the suite's own transport sent it (not an official SDK): no User-Agent, or httpx's."""
+        return self.header("user-agent", SUITE_USER_AGENT).startswith(SUITE_USER_AGENT)
 
     @property
     def signing_mode(self) -> str:
