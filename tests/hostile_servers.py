@@ -1,7 +1,8 @@
-"""Small hostile HTTP servers that reproduce issue 14, for loopback only.
+"""Small hostile HTTP servers that reproduce issues 14 and 19, for loopback only.
 
-Each server listens on 127.0.0.1 on an ephemeral port, in a background thread, and is used
-as a context manager::
+Each server listens on 127.0.0.1 (or another loopback address, 127.0.0.2, for the host a
+redirect points at) on an ephemeral port, in a background thread, and is used as a context
+manager::
 
     with EchoServer("tencent") as server:
         run(["--endpoint", server.url, ...])
@@ -30,6 +31,11 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 from xml.sax.saxutils import escape
 
 LOOPBACK = "127.0.0.1"
+#: Another address of the loopback network (Linux routes all of 127.0.0.0/8 to ``lo``): "another host".
+OTHER_LOOPBACK = "127.0.0.2"
+#: The User-Agent of the suite's own transport when it sends one (httpx's default; its signed requests
+#: are built without one). The SDKs always send theirs (``requests``' default or the SDK's own).
+SUITE_USER_AGENT = "python-httpx/"
 MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
 MAX_KEPT = 20000
@@ -63,6 +69,23 @@ class RawRequest:
     @property
     def path(self) -> str:
         return urlsplit(self.target).path or "/"
+
+    @property
+    def from_suite(self) -> bool:
+        """Whether the suite's own transport sent it (not an official SDK): no User-Agent, or httpx's."""
+        return self.header("user-agent", SUITE_USER_AGENT).startswith(SUITE_USER_AGENT)
+
+    @property
+    def signing_mode(self) -> str:
+        """The signature's algorithm as sent: ``Authorization``'s scheme, else the ``SignatureMethod`` parameter.
+
+        ``TC3-HMAC-SHA256``, ``ACS3-HMAC-SHA256``, ``HmacSHA256``, ``HmacSHA1``, ``HMAC-SHA1``: the names
+        the SDKs' signing modes have in ``conformance/vendors/*_sdk.py``; ``""`` when unsigned.
+        """
+        authorization = self.header("authorization")
+        if authorization:
+            return authorization.split(" ", 1)[0]
+        return self.params.get("SignatureMethod", "")
 
     def business_key(self) -> tuple[Any, ...]:
         """What identifies the request apart from its signature, nonce, time and credentials."""
@@ -240,9 +263,11 @@ class HostileServer:
     """
 
     def __init__(self, vendor: str = "tencent", *, lifetime_s: float = 600.0, max_connections: int = 20000,
-                 max_requests_per_connection: int = 5000) -> None:
+                 max_requests_per_connection: int = 5000, host: str = LOOPBACK) -> None:
         if vendor not in ("alibaba", "tencent"):
             raise ValueError(f"vendor {vendor!r} is not alibaba or tencent")
+        if not host.startswith("127."):
+            raise ValueError(f"{host!r} is not a loopback address: these servers listen on loopback only")
         self.vendor = vendor
         self.lifetime_s = lifetime_s
         self.max_connections = max_connections
@@ -255,11 +280,12 @@ class HostileServer:
         self._threads: list[threading.Thread] = []
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((LOOPBACK, 0))
+        self._sock.bind((host, 0))
         self._sock.listen(64)
         self._sock.settimeout(0.2)
+        self.host = host
         self.port: int = self._sock.getsockname()[1]
-        self.url = f"http://{LOOPBACK}:{self.port}/"
+        self.url = f"http://{host}:{self.port}/"
 
     # -- life
 
@@ -543,10 +569,64 @@ class DripServer(HostileServer):
         return False
 
 
+class OtherHostServer(HostileServer):
+    """Issue 19, the host a redirect points at: on 127.0.0.2, it answers a proper listing and counts.
+
+    ``requests`` counts every request it received (and ``received`` keeps them): a client that
+    follows a redirect shows up here, with whatever it carried. The tests expect 0.
+    """
+
+    def __init__(self, vendor: str = "tencent", *, host: str = OTHER_LOOPBACK, **kwargs: Any) -> None:
+        super().__init__(vendor, host=host, **kwargs)
+
+
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+REDIRECT_REASONS = {301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",
+                    308: "Permanent Redirect"}
+
+
+class RedirectServer(HostileServer):
+    """Issue 19, "the client category follows redirects": answers ``status`` pointing at ``location``.
+
+    ``Location`` is ``location`` with the request's own path and query (a proxy moved elsewhere
+    would say so), so a client that follows sends its signed query, and on 307/308 its signed
+    body, to that host. With ``spare_walk`` (the default) the suite's own requests of a full
+    page (100) get a proper listing: the discovery walk must be read before the SDKs are
+    pointed at the target, and every other request (the pre-flight, each SDK request in each
+    signing mode) is redirected. Without it, every request is. ``redirected`` keeps the
+    requests answered with a redirect.
+    """
+
+    def __init__(self, vendor: str = "tencent", *, status: int = 302, location: str = "",
+                 spare_walk: bool = True, **kwargs: Any) -> None:
+        super().__init__(vendor, **kwargs)
+        if status not in REDIRECT_REASONS:
+            raise ValueError(f"{status} is not a redirect status ({', '.join(map(str, REDIRECT_STATUSES))})")
+        self.status = status
+        self.location = location.rstrip("/")
+        self.spare_walk = spare_walk
+        self.redirected: list[RawRequest] = []
+
+    def _walk(self, request: RawRequest) -> bool:
+        size = request.params.get("PageSize") or request.params.get("Limit")
+        return self.spare_walk and request.from_suite and size == "100"
+
+    def answer(self, conn: socket.socket, request: RawRequest, number: int) -> bool:
+        if self._walk(request):
+            return self.proper(conn, request)
+        with self._lock:
+            self.redirected.append(request)
+        body = b"<html><body>Moved</body></html>"
+        conn.sendall(response_head(self.status, [("Location", self.location + request.target),
+                                                 ("Content-Type", "text/html")],
+                                   length=len(body), reason=REDIRECT_REASONS[self.status]) + body)
+        return True
+
+
 SERVERS: dict[str, type[HostileServer]] = {
     "echo": EchoServer, "deep-json": DeepJSONServer, "deep-xml": DeepXMLServer, "oversize": OversizeServer,
     "lying-gzip": LyingGzipServer, "gzip-bomb": GzipBombServer, "login-page": LoginPageServer,
-    "stall": StallServer, "drip": DripServer,
+    "stall": StallServer, "drip": DripServer, "redirect": RedirectServer,
 }
 
 

@@ -15,6 +15,7 @@ without the target's credentials, the checks are skipped with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from conformance.checks import check
@@ -23,7 +24,7 @@ from conformance.checks.errors import provoking_query
 from conformance.vendors.base import Query
 from conformance.vendors.sdk import Sdk, SdkClient, SdkPage, SdkRaisedError, SdkUnavailable
 from conformance.vendors.sdk_guard import SdkGuard
-from conformance.vendors.transport import AnswerUnreadable, Unreachable
+from conformance.vendors.transport import AnswerUnreadable, Exchange, Unreachable
 
 DRY_RUN_CODE = "DryRunOperation"
 
@@ -47,21 +48,26 @@ def sdk_client(ctx: CheckContext, args: dict[str, Any]) -> tuple[Sdk, SdkClient]
                             timeout=ctx.client.request_deadline, on_request=ctx.client.spend)
     except SdkUnavailable as missing:
         raise Skip(f"the official SDK is not installed, so it cannot judge: {missing}") from None
-    return sdk, _Guarded(client, ctx.client.max_answer_bytes, ctx.client.request_deadline)
+    return sdk, _Guarded(client, ctx.client.max_answer_bytes, ctx.client.request_deadline, origin=ctx.client.url,
+                         cite=ctx.cite, secrets=(creds.secret, creds.key_id))
 
 
 class _Guarded:
-    """An SDK client whose every call runs inside :class:`SdkGuard`: bounded reads, signatures scrubbed.
+    """An SDK client whose every call runs inside :class:`SdkGuard`: bounded reads, signatures scrubbed,
+    no redirect followed and nothing sent to another host than ``origin`` (the endpoint under test).
 
     A bound that stopped the read makes the requirement inconclusive: what the SDK raised then
-    says nothing about the endpoint's conformance.
+    says nothing about the endpoint's conformance. When the SDK raised on an answer, that answer
+    is cited (``cite``) as the evidence: a redirect, the SDK never followed, shows its ``Location`` there.
     """
 
-    def __init__(self, client: SdkClient, max_bytes: int, deadline_s: float):
+    def __init__(self, client: SdkClient, max_bytes: int, deadline_s: float, *, origin: str | None = None,
+                 cite: Callable[[Exchange], None] | None = None, secrets: tuple[str, ...] = ()):
         self._client, self._max_bytes, self._deadline_s = client, max_bytes, deadline_s
+        self._origin, self._cite, self._secrets = origin, cite, secrets
 
     def describe_instances(self, query: Query) -> SdkPage:
-        with SdkGuard(self._max_bytes, self._deadline_s) as guard:
+        with SdkGuard(self._max_bytes, self._deadline_s, origin=self._origin, secrets=self._secrets) as guard:
             try:
                 return self._client.describe_instances(query)
             except SdkRaisedError:
@@ -69,6 +75,8 @@ class _Guarded:
                     raise AnswerUnreadable(f"the SDK's answer could not be read: {guard.refused.reason}") from None
                 if guard.unreachable is not None:
                     raise Unreachable(guard.unreachable) from None
+                if guard.answer is not None and self._cite is not None:
+                    self._cite(guard.answer)
                 raise
 
 

@@ -33,6 +33,9 @@ from conformance.wire.bounded import (
 from conformance.wire.scrub import RUN_SECRETS
 
 EVIDENCE_BODY_LIMIT = 6000
+#: An answer's headers kept as evidence. ``Location``: a redirect is never followed (issue 19), so
+#: the evidence says where the endpoint pointed (credential parameters in it redacted).
+KEPT_RESPONSE_HEADERS = ("content-type", "x-acs-request-id", "location")
 #: The longest wait a ``Retry-After`` header is honoured for, in seconds (a bound, not a promise).
 MAX_RETRY_AFTER = 30.0
 
@@ -93,13 +96,19 @@ class Exchange:
         if self.request_content_type.startswith("application/x-www-form-urlencoded"):
             body = redact.form_body(body)
         kept = ("accept-encoding", "connection", "user-agent", "accept", "content-length")
+        response_headers = {k: redact.url(v) if k.lower() == "location" else v for k, v in self.response_headers.items()}
+        note = self.note
+        location = next((v for k, v in response_headers.items() if k.lower() == "location"), None)
+        if location is not None and 300 <= self.status < 400:
+            note = (f"{note}; " if note else "") + (f"answered HTTP {self.status} with Location: {location} "
+                                                    "(a redirect: not followed)")
         return {
-            "note": self.note,
+            "note": note,
             "request": {"method": self.method, "url": redact.url(self.url),
                         "headers": redact.headers({k: v for k, v in self.request_headers.items()
                                                    if k.lower() not in kept}),
                         "body": redact.text(body, self.secrets)},
-            "response": {"status": self.status, "headers": self.response_headers,
+            "response": {"status": self.status, "headers": response_headers,
                          "body": redact.text(_pretty(self.response_body, self.response_headers.get("content-type", ""),
                                                      self.parsed), self.secrets)},
             "elapsed_ms": round(self.elapsed_ms, 1),
@@ -278,7 +287,6 @@ class Client:
 
     def _evidence(self, request: httpx.Request, response: httpx.Response, body: bytes, elapsed: float,
                   note: str) -> Exchange:
-        keep = ("content-type", "x-acs-request-id")
         return Exchange(
             method=request.method,
             url=str(request.url),
@@ -286,7 +294,7 @@ class Client:
             request_body=request.content,
             request_content_type=request.headers.get("content-type", ""),
             status=response.status_code,
-            response_headers={k: v for k, v in response.headers.items() if k.lower() in keep},
+            response_headers={k: v for k, v in response.headers.items() if k.lower() in KEPT_RESPONSE_HEADERS},
             response_body=body,
             elapsed_ms=elapsed,
             secrets=(self.credentials.secret, self.credentials.key_id),

@@ -227,7 +227,11 @@ def bounded_client(**kwargs: Any) -> httpx.Client:
     under vcrpy recording (see :class:`_CappedPool`). Reaches into ``HTTPTransport._pool``,
     httpx's one private attribute used here; if a future httpx renames it the client is
     returned unwrapped and :func:`send_bounded` still caps whatever is not recorded.
+
+    It never follows a redirect, whatever ``follow_redirects`` says: a request goes to the host
+    the user named and nowhere else (issue 19), and a 3xx is the answer.
     """
+    kwargs["follow_redirects"] = False
     transport_options: dict[str, Any] = {k: kwargs.pop(k) for k in ("verify", "cert", "http1", "http2", "limits", "proxy")
                          if k in kwargs}
     if "trust_env" in kwargs:
@@ -319,6 +323,10 @@ def send_bounded(http: httpx.Client, request: httpx.Request, *, max_bytes: int =
     Connection problems before the deadline are raised as the ``httpx.TransportError``
     they are, so that callers keep retrying them.
 
+    No redirect is followed, whatever ``http`` was built with: the endpoint is not trusted, and
+    following would send the signed request to a host the user did not name (issue 19). A 3xx is
+    returned as the answer.
+
     The request's ``Accept-Encoding`` is set to the codings decoded here, and its timeout
     extension to the time left, so that no single read can outlive the deadline even if the
     watchdog cannot see the socket (a connection reused from the pool is only seen once its
@@ -343,7 +351,7 @@ def send_bounded(http: httpx.Client, request: httpx.Request, *, max_bytes: int =
     response: httpx.Response | None = None
     try:
         try:
-            response = http.send(request, stream=True)
+            response = http.send(request, stream=True, follow_redirects=False)
         except httpx.TransportError as exc:
             if watchdog.fired or _spent(exc, deadline):
                 raise over_deadline() from None
