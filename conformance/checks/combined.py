@@ -561,10 +561,12 @@ def _exactness_control(ctx: CheckContext, model: DocumentModel, request: Request
     value, which is its own requirement's rule, not this one.
     """
     for variant, original in request.variants:
-        for replacement in (original, _invalid_value(model, _name_of(request, variant))):
+        name = _name_of(request, variant)
+        carried = _control_value(model, name, original)
+        for replacement in (carried, _invalid_value(model, name)):
             if replacement is None:
                 continue
-            if replacement != original and not model.predict(request).refused:
+            if replacement != carried and not model.predict(request).refused:
                 continue
             control = replace(request, variants=(), conditions=tuple(
                 (name, tuple(replacement if v == variant else v for v in values)) for name, values in request.conditions))
@@ -572,6 +574,21 @@ def _exactness_control(ctx: CheckContext, model: DocumentModel, request: Request
             if disagreement is not None:
                 return "other"
     return ""
+
+
+def _control_value(model: DocumentModel, name: str, original: str) -> str | None:
+    """A carried value of ``name`` that a broken exact match cannot mistake: ``original`` if it is one."""
+    if not _ambiguous(model, name, original):
+        return original
+    return next((v for v in sorted(model.carried(name)) if not _ambiguous(model, name, v)), None)
+
+
+def _ambiguous(model: DocumentModel, name: str, value: str) -> bool:
+    """Whether another carried value begins with ``value`` or equals it but for case: a broken exact match
+    shows on ``value`` itself then, so it cannot serve as a control."""
+    folded = value.casefold()
+    return any(other != value and (other.startswith(value) or other.casefold() == folded or value in other)
+               for other in model.carried(name))
 
 
 def _name_of(request: Request, value: str) -> str:
