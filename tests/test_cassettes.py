@@ -173,3 +173,15 @@ def test_cassette_writes_are_atomic(tmp_path, monkeypatch):
         cassettes.AtomicPersister.save_cassette(path, {"requests": [], "responses": []}, yamlserializer)
     assert path.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["c.yaml"]
+
+
+def test_a_shrunk_disagreement_replays_to_the_same_verdict(tmp_path):
+    """The generated part with a disagreement: its draws, the shrinking and the minimal request replay as recorded."""
+    settings = {"vendors": ["tencent"], "categories": ["filters", "pagination"], "cassette_dir": str(tmp_path)}
+    recorded = SuiteSession(Settings(record=True, deviations=["repeated-filter-last-wins", "filtered-offset-ignored"],
+                                     instances=40, **settings)).run_all()
+    shrunk = {r.requirement: r.message for r in recorded if r.outcome == "failed"}
+    assert {"TC-FILT-011", "TC-PAGE-010"} <= set(shrunk) and all("minimal request:" in shrunk[r]
+                                                                 for r in ("TC-FILT-011", "TC-PAGE-010"))
+    replayed = SuiteSession(Settings(replay=True, **settings)).run_all()
+    assert verdicts(replayed) == verdicts(recorded)

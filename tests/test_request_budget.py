@@ -67,3 +67,30 @@ def test_the_json_report_is_saved_at_most_every_half_second_and_whole_at_the_end
     report.finish()
     saved = json.loads((tmp_path / "r.json").read_text())
     assert len(saved["results"]) == 51 and saved["complete"] is True
+
+
+def _generated_requests(vendor: str, instances: int, examples: int | None = None) -> int:
+    from conformance.run.session import SuiteSession
+    from conformance.run.settings import Settings
+    from conformance.spec import catalog
+
+    generated = {r.id for r in catalog.load(vendor).requirements
+                 if r.check in ("model_agrees", "request_ids_unique", "time_format")}
+    session = SuiteSession(Settings(vendors=[vendor], instances=instances, examples=examples))
+    try:
+        results = [session.evaluate(r) for r in session.selected_requirements() if r.id in generated]
+    finally:
+        session.close()
+    assert {r.outcome for r in results} <= {"passed", "observed"}, [(r.requirement, r.message) for r in results]
+    return sum(r.requests - r.discovery_requests for r in results)
+
+
+def test_the_generated_part_costs_a_fixed_number_of_requests_whatever_the_listing():
+    for vendor in ("alibaba", "tencent"):
+        small, large = _generated_requests(vendor, 150), _generated_requests(vendor, 600)
+        assert small <= 300 and large <= 300, (vendor, small, large)
+        assert abs(large - small) <= 0.25 * small, (vendor, small, large)  # the draws differ, the count barely
+
+
+def test_examples_raise_the_draws_of_the_generated_part():
+    assert _generated_requests("tencent", 150, examples=20) > _generated_requests("tencent", 150, examples=2)
