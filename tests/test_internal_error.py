@@ -44,8 +44,11 @@ def run_broken(hook: str, *args: str) -> subprocess.CompletedProcess:
     ("conformance.run.plugin:Collector.pytest_terminal_summary", "after the checks"),  # the console summary
     ("conformance.commands.run:mark_junit", "after the checks"),  # after pytest returned
     ("conformance.run.plugin:Collector.pytest_runtest_logreport", "before the checks finished"),  # mid-run
-], ids=["html-hook", "terminal-summary", "junit-marking", "result-hook"])
+    ("conformance.commands.run:preflight", "before the checks finished"),  # before pytest started
+], ids=["html-hook", "terminal-summary", "junit-marking", "result-hook", "pre-flight"])
 def test_a_broken_hook_is_an_internal_error_everywhere(hook, when, tmp_path):
+    for name in ("conformance.json", "conformance.html", "junit.xml"):
+        (tmp_path / name).write_text("STALE GREEN REPORT")
     result = run_broken(hook, "--vendor", "tencent", "--category", "auth", "--report-dir", str(tmp_path))
     assert result.returncode == ExitCode.INTERNAL, result.stdout[-2000:] + result.stderr[-3000:]
     assert result.returncode not in (0, 1)
@@ -57,7 +60,7 @@ def test_a_broken_hook_is_an_internal_error_everywhere(hook, when, tmp_path):
     assert report["verdict"] == "INTERNAL ERROR" and report["complete"] is False
     assert "injected failure" in report["internal_error"]
     page = (tmp_path / "conformance.html").read_text()
-    assert "INTERNAL ERROR" in page and "injected failure" in page and "CONFORMS" not in page
+    assert "INTERNAL ERROR" in page and "injected failure" in page and "CONFORMS" not in page and "STALE" not in page
     assert f"exit status {int(ExitCode.INTERNAL)}" in page
     junit = ET.parse(tmp_path / "junit.xml").getroot()
     suite = junit if junit.tag == "testsuite" else junit.find("testsuite")

@@ -117,6 +117,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         return _run(args, settings, paths)
+    except (UsageError, BrokenPipeError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - outside pytest (set-up, pre-flight): the reports must still agree
+        return _internal_error(RunHandle(settings), paths, SuiteSession(settings), exc)
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
@@ -211,7 +215,11 @@ def _internal_error(handle: RunHandle, paths: tuple[Path, Path, Path], session: 
     if exc is not None and exc is not handle.crash:  # pytest printed what it caught itself
         traceback.print_exception(exc, file=ScrubbingStream(sys.stderr))
     reason = crash.describe(exc, handle.verdict)
-    verdict = crash.conclude(handle, paths, reason, [f"{r.vendor}:{r.id}" for r in session.selected_requirements()])
+    try:
+        selected = [f"{r.vendor}:{r.id}" for r in session.selected_requirements()]
+    except Exception:  # noqa: BLE001 - the catalogue may be what broke
+        selected = []
+    verdict = crash.conclude(handle, paths, reason, selected)
     print(f"conformance run: internal error: {reason}. This is a bug in conformance; every report says so",
           file=sys.stderr)
     print()  # pytest's progress line may have been cut before its newline

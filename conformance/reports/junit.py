@@ -60,7 +60,7 @@ def mark_junit(path: Path, verdict: Verdict, results: list[Result]) -> None:
         case = ElementTree.SubElement(suite, "testcase", name=requirement, classname=f"conformance.{vendor}",
                                       time="0")
         ElementTree.SubElement(case, "skipped", type="not-run",
-                               message=f"not run: the run was {verdict.line.lower()} before it got here")
+                               message=f"not run: the run ended ({verdict.line}) before it got here")
     if (verdict.code != 0 and not verdict.failed) or not verdict.complete:
         case = ElementTree.SubElement(suite, "testcase", name="verdict", classname="conformance.run", time="0")
         error = ElementTree.SubElement(case, "error", message=f"{verdict.line} (exit {int(verdict.code)})")
