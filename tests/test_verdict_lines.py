@@ -55,6 +55,15 @@ def test_selecting_nothing_is_a_usage_error_not_an_undecided_run(tmp_path):
     assert "STALE" not in (tmp_path / "conformance.html").read_text()
 
 
+def test_arguments_pytest_refuses_replace_an_earlier_report(tmp_path):
+    (tmp_path / "conformance.json").write_text('{"exit_code": 0, "verdict": "CONFORMS", "results": []}')
+    result = run("run", "--vendor", "tencent", "--report-dir", str(tmp_path), "--", "--no-such-pytest-flag")
+    assert result.returncode == 2 and "--no-such-pytest-flag" in result.stderr
+    assert verdict_lines(result.stdout) == []
+    report = json.loads((tmp_path / "conformance.json").read_text())
+    assert report["exit_code"] == 2 and "pytest refused the arguments" in report["not_started"]
+
+
 def test_an_expired_baseline_entry_says_so_on_the_console_and_in_the_html(tmp_path):
     baseline = tmp_path / "expired.yaml"
     baseline.write_text(json.dumps([{"requirement": "ALI-ERR-001", "vendor": "alibaba", "reason": "ticket 42",

@@ -178,7 +178,9 @@ def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, 
         sys.stdout.flush()
         sys.stderr.flush()
         sys.stdout, sys.stderr = stdout, stderr
-    if code == pytest.ExitCode.USAGE_ERROR:
+    if code == pytest.ExitCode.USAGE_ERROR:  # pytest said why on stderr; no earlier report may stay behind
+        _not_run(paths, settings, session, f"pytest refused the arguments after --: {' '.join(args.pytest_args)}",
+                 ExitCode.USAGE)
         return ExitCode.USAGE
     if broke is not None or code == pytest.ExitCode.INTERNAL_ERROR:
         return _internal_error(handle, paths, session, broke or handle.crash)
