@@ -20,6 +20,8 @@ class ExitCode(IntEnum):
     USAGE = 2
     #: the endpoint cannot be reached, the run was interrupted, or nothing could be decided
     UNDECIDED = 3
+    #: conformance itself failed (a bug, e.g. in a report hook): no verdict on the endpoint can be trusted
+    INTERNAL = 4
 
 
 class UsageError(Exception):
@@ -31,7 +33,9 @@ EXIT_STATUSES = """exit statuses:
   0  CONFORMS: every selected documented requirement passed, or is a known deviation of --baseline
   1  FAILS: a documented requirement fails (whatever else happened, unless the run was interrupted)
   2  a usage or configuration error, before anything is checked: bad flags, URLs, baselines or report
-     paths, --replay without cassettes, credentials the endpoint refuses, a region it does not know
+     paths, an unknown --requirement, a selection of nothing, --replay without cassettes, credentials the
+     endpoint refuses, a region it does not know (no verdict line)
   3  UNDECIDED: a documented requirement is inconclusive or skipped (request cap, throttling, an
      inventory too small, no credentials; --allow-inconclusive N tolerates N), INTERRUPTED (SIGINT,
-     SIGTERM, -x, --maxfail), or the endpoint cannot be reached"""
+     SIGTERM, -x, --maxfail), or the endpoint cannot be reached
+  4  INTERNAL ERROR: conformance itself failed (a bug); every report says so, the traceback is on stderr"""

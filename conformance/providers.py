@@ -19,7 +19,7 @@ class Provider:
     name: str
     #: what the API is, for people
     title: str
-    #: file name of the vendor document in the spec folder (``../shared/spec``)
+    #: file name of the vendor document in the spec folder (``documents/``)
     document: str
     #: folder under ``schemas/`` that holds what was derived from the document
     schema_dir: str

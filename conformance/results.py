@@ -6,6 +6,7 @@ decided here from the results alone.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -77,6 +78,8 @@ def exit_code(results: list[Result], allow_inconclusive: int = 0) -> ExitCode:
 
 #: The verdict lines a run ends with (scripts may read them; ``FAILS``/``UNDECIDED`` take a count).
 CONFORMS, FAILS, UNDECIDED, INTERRUPTED = "CONFORMS", "FAILS", "UNDECIDED", "INTERRUPTED"
+#: The verdict line of a run that conformance itself broke (exit 4).
+INTERNAL_ERROR = "INTERNAL ERROR"
 
 
 def undecided_reason(result: Result) -> str:
@@ -114,14 +117,18 @@ class Verdict:
     #: ``vendor:ID`` of every selected requirement that never ran
     not_run: tuple[str, ...] = ()
     interrupted: bool = False
+    #: what broke inside conformance itself (``INTERNAL ERROR``, exit 4); "" when nothing did
+    internal_error: str = ""
 
     @property
     def complete(self) -> bool:
-        return not self.interrupted and not self.not_run
+        return not self.interrupted and not self.not_run and not self.internal_error
 
     def explain(self) -> list[str]:
-        """Lines naming what is behind the verdict: what was not run, what failed, what was undecided."""
+        """Lines naming what is behind the verdict: what broke, what was not run, what failed, what was undecided."""
         out = []
+        if self.internal_error:
+            out.append(f"INTERNAL ERROR: conformance itself failed, so no verdict on the endpoint: {self.internal_error}")
         if self.interrupted or self.not_run:
             out.append(f"the run did not finish: {len(self.not_run)} requirement(s) not run"
                        + (f": {', '.join(self.not_run[:40])}" + (" …" if len(self.not_run) > 40 else "")
@@ -137,7 +144,8 @@ class Verdict:
     def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.line, "exit_code": int(self.code), "failed": list(self.failed),
                 "undecided": [{"requirement": n, "reason": r} for n, r in self.undecided],
-                "not_run": list(self.not_run), "interrupted": self.interrupted}
+                "not_run": list(self.not_run), "interrupted": self.interrupted,
+                **({"internal_error": self.internal_error} if self.internal_error else {})}
 
 
 def decide(results: list[Result], *, not_run: Iterable[str] = (), interrupted: bool = False,
@@ -165,6 +173,16 @@ def decide(results: list[Result], *, not_run: Iterable[str] = (), interrupted: b
     if len(undecided) > allow_inconclusive or not documented:
         return Verdict(ExitCode.UNDECIDED, f"{UNDECIDED}: {len(undecided)} requirements", **facts)
     return Verdict(ExitCode.OK, CONFORMS, **facts)
+
+
+def internal_error(reason: str, verdict: Verdict | None = None, *, not_run: Iterable[str] = ()) -> Verdict:
+    """The verdict of a run conformance itself broke: ``INTERNAL ERROR``, exit 4, whatever was decided before.
+
+    What the checks found (failures, undecided requirements) stays listed, but neither ``CONFORMS``
+    nor ``FAILS`` is claimed: a report hook that crashed may have left any report saying anything.
+    """
+    base = verdict or Verdict(ExitCode.INTERNAL, INTERNAL_ERROR, not_run=tuple(not_run))
+    return dataclasses.replace(base, code=ExitCode.INTERNAL, line=INTERNAL_ERROR, internal_error=reason or "unknown")
 
 
 def counted_as(result: Result) -> str:

@@ -1,6 +1,6 @@
 """Everything in ``schemas/`` traces back to the vendor documents.
 
-These tests parse the Markdown tables of ``../shared/spec/`` at test time, so
+These tests parse the Markdown tables of ``documents/`` at test time, so
 a parameter, field, error code or quote that goes missing from the schemas or
 the catalogue fails here (``test_mutations_are_caught`` shows each one does).
 """

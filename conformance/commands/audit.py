@@ -17,7 +17,7 @@ from typing import Any
 
 from conformance.errors import ExitCode, UsageError
 from conformance.reports import html
-from conformance.reports.audit import audit_html, verdict
+from conformance.reports.audit import audit_html, audit_verdict, verdict
 from conformance.reports.json_report import Report
 from conformance.run import options
 from conformance.run.probe import probe
@@ -54,14 +54,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
         report.add(result)
         print(f"{verdict(result):22} {result.requirement:14} {result.message[:110]}", flush=True)
     session.close()
-    report.finish()
+    unreachable = report.results and all(r.outcome == "inconclusive" and "did not answer" in r.message
+                                         for r in report.results)
+    code = ExitCode.UNDECIDED if unreachable else ExitCode.OK
+    audited = audit_verdict(report.results, code)  # the reports carry the status the command exits with
+    report.finish(audited)
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(html.page(audit_html(report.results, report.targets, vendor, started),
+    html_path.write_text(html.page(audit_html(report.results, report.targets, vendor, started, code),
                                    f"Audit of {vendor}"), encoding="utf-8")
-    differs = sum(verdict(r) == "DIFFERS" for r in report.results)
-    undecided = sum(r.outcome in ("inconclusive", "skipped") for r in report.results)
-    print(f"audit: {differs} documented requirement(s) differ, {undecided} undecided; "
-          f"reports: {html_path} {json_path}")
-    if report.results and all(r.outcome == "inconclusive" and "did not answer" in r.message for r in report.results):
-        return ExitCode.UNDECIDED
-    return ExitCode.OK
+    print(f"{audited.line.replace('AUDIT', 'audit', 1)}; reports: {html_path} {json_path}")
+    return code

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import textwrap
 import threading
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from conformance.reports import html
 from conformance.reports.json_report import Report
 from conformance.reports.junit import mark_junit, name_junit_cases, not_run_junit
 from conformance.results import INTERRUPTED, UNDECIDED, Verdict
-from conformance.run import options
+from conformance.run import crash, options
 from conformance.run.plugin import RunHandle
 from conformance.run.probe import Problem, preflight, probe
 from conformance.run.session import SuiteSession
@@ -116,6 +117,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         return _run(args, settings, paths)
+    except (UsageError, BrokenPipeError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - outside pytest (set-up, pre-flight): the reports must still agree
+        return _internal_error(RunHandle(settings), paths, SuiteSession(settings), exc)
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
@@ -124,8 +129,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, Path]) -> int:
     json_path, html_path, junit_path = paths
     session = SuiteSession(settings)
+    if not session.selected_requirements():
+        _nothing_selected(args, settings, paths, session)
     if settings.replay and (gap := _replay_gaps(settings, session)):
-        print(_not_run(paths, settings, session, gap, ExitCode.USAGE) + f" (exit {int(ExitCode.USAGE)})")
+        _not_run(paths, settings, session, gap, ExitCode.USAGE)  # exit 2: reports say why, the console no verdict
         raise UsageError(f"conformance run: {gap}")
     if not settings.replay:
         try:
@@ -138,7 +145,8 @@ def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, 
         if stop is not None:
             print(f"conformance run: {stop.message}", file=sys.stderr)
             line = _not_run(paths, settings, session, stop.message, stop.code)
-            print(f"{line} (exit {int(stop.code)}): the run did not start")
+            if stop.code != ExitCode.USAGE:  # a usage or configuration error prints no verdict line
+                print(f"{line} (exit {int(stop.code)}): the run did not start")
             return stop.code
     for vendor in settings.vendors:
         if not settings.credentials(vendor).known:
@@ -161,19 +169,71 @@ def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, 
     # CI logs keep the console: an endpoint's echo of a credential is scrubbed there too
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = ScrubbingStream(stdout), ScrubbingStream(stderr)
+    broke: Exception | None = None
     try:
         code = pytest.main(pytest_args, plugins=[handle])
+    except Exception as exc:  # noqa: BLE001 - a hook pytest does not guard (a report's): see conformance.run.crash
+        code, broke = pytest.ExitCode.INTERNAL_ERROR, exc
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
         sys.stdout, sys.stderr = stdout, stderr
-    if code == pytest.ExitCode.USAGE_ERROR:
+    if code == pytest.ExitCode.USAGE_ERROR:  # pytest said why on stderr; no earlier report may stay behind
+        _not_run(paths, settings, session, f"pytest refused the arguments after --: {' '.join(args.pytest_args)}",
+                 ExitCode.USAGE)
         return ExitCode.USAGE
+    if broke is not None or code == pytest.ExitCode.INTERNAL_ERROR:
+        return _internal_error(handle, paths, session, broke or handle.crash)
     verdict = handle.verdict
     if verdict is None:  # pytest stopped before the session finished (an internal or collection error)
         print(f"{INTERRUPTED} (exit {int(ExitCode.UNDECIDED)}): pytest ended with status {int(code)} "
               f"before any verdict")
         return ExitCode.UNDECIDED
+    if handle.selected == [] and not handle.results and verdict.complete:
+        _nothing_selected(args, settings, paths, session)
+    try:
+        return _conclude(handle, verdict, settings, paths)
+    except BrokenPipeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - what the reports and the console say must still agree
+        return _internal_error(handle, paths, session, exc)
+
+
+def _nothing_selected(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, Path],
+                      session: SuiteSession) -> None:
+    """A selection of no requirement is a mistake in the command line, not an undecided run: exit 2."""
+    chosen = [f"--vendor {' '.join(settings.vendors)}"]
+    chosen += [f"--category {c}" for c in settings.categories] + [f"--requirement {r}" for r in settings.requirements]
+    if args.pytest_args:
+        chosen.append(f"pytest arguments {' '.join(args.pytest_args)}")
+    reason = f"nothing selected: no requirement matches {', '.join(chosen)}"
+    _not_run(paths, settings, session, reason, ExitCode.USAGE)
+    raise UsageError(f"conformance run: {reason}; see conformance requirements")
+
+
+def _internal_error(handle: RunHandle, paths: tuple[Path, Path, Path], session: SuiteSession,
+                    exc: BaseException | None) -> int:
+    """conformance broke (a bug): the traceback, then reports and a verdict line that say so, exit 4."""
+    if exc is not None and exc is not handle.crash:  # pytest printed what it caught itself
+        traceback.print_exception(exc, file=ScrubbingStream(sys.stderr))
+    reason = crash.describe(exc, handle.verdict)
+    try:
+        selected = [f"{r.vendor}:{r.id}" for r in session.selected_requirements()]
+    except Exception:  # noqa: BLE001 - the catalogue may be what broke
+        selected = []
+    verdict = crash.conclude(handle, paths, reason, selected)
+    print(f"conformance run: internal error: {reason}. This is a bug in conformance; every report says so",
+          file=sys.stderr)
+    print()  # pytest's progress line may have been cut before its newline
+    for line in verdict.explain():
+        print(line)
+    print(f"{verdict.line} (exit {int(verdict.code)})")
+    return verdict.code
+
+
+def _conclude(handle: RunHandle, verdict: Verdict, settings: Settings, paths: tuple[Path, Path, Path]) -> int:
+    """After pytest: JUnit made to agree, the reports named, replay misses, the verdict's lines, the verdict."""
+    json_path, html_path, junit_path = paths
     if junit_path.is_file():
         name_junit_cases(junit_path)
         mark_junit(junit_path, verdict, handle.results)

@@ -15,7 +15,7 @@ from collections import Counter
 from html import escape
 from typing import Any
 
-from conformance.results import OUTCOMES, Result, Verdict, decide
+from conformance.results import CONFORMS, INTERRUPTED, OUTCOMES, Result, Verdict, decide
 from conformance.spec.catalog import CATEGORIES
 from conformance.spec.quotes import readable
 from conformance.vendors import adapter
@@ -24,7 +24,8 @@ LABELS = {"passed": "passed", "failed": "FAILED", "skipped": "skipped", "inconcl
           "observed": "observed", "expected": "known deviation", "fixed": "fixed"}
 EXIT_MEANING = {0: "every selected documented requirement passed or is a known deviation",
                 1: "a documented requirement fails", 2: "a usage or configuration error",
-                3: "the run did not finish, or not everything was decided"}
+                3: "the run did not finish, or not everything was decided",
+                4: "conformance itself failed (an internal error): no verdict on the endpoint"}
 #: Signing and protocol parameters: the label of an exchange names only what it asked.
 NOT_BUSINESS = frozenset({"Signature", "SignatureNonce", "SignatureMethod", "SignatureVersion", "Timestamp",
                           "AccessKeyId", "Nonce", "SecretId", "Action", "Version", "Format", "Token",
@@ -132,8 +133,8 @@ def requirement_html(result: Result) -> str:
     if result.note:
         parts.append(f"<p><i>{escape(result.note)}</i></p>")
     parts.append(f"<p>{escape(result.message)}</p>")
-    if result.baseline:
-        parts.append(f"<p><b>Baseline:</b> {escape(result.baseline_reason or result.baseline)}</p>")
+    if result.baseline or result.baseline_reason:  # an expired entry has a reason and no annotation: it gates again
+        parts.append(f"<p><b>Baseline:</b> {escape(result.baseline_reason or str(result.baseline))}</p>")
     if result.outcome == "failed" or result.expected is not None or result.observed is not None:
         parts.append("<table class='eo'><tr><th>Expected</th><th>Observed</th></tr>"
                      f"<tr><td>{_pre(result.expected)}</td><td>{_pre(result.observed)}</td></tr></table>")
@@ -194,7 +195,13 @@ def verdict_html(verdict: Verdict, results: list[Result]) -> str:
     def links(names: Any) -> str:
         return ", ".join(f"<a href='#req-{escape(n.replace(':', '-'))}'>{escape(n)}</a>" for n in names)
 
-    if verdict.line == "INTERRUPTED":
+    if verdict.internal_error:
+        body = (f"<b>{escape(verdict.line)}</b> — conformance itself failed, so nothing here is a verdict on the "
+                f"endpoint: {escape(verdict.internal_error)}")
+        if verdict.failed:
+            body += f"<br>Failed before it broke: {links(verdict.failed)}"
+        return f"<p class='verdict o-interrupted'>{body}</p>"
+    if verdict.line == INTERRUPTED:
         done = len(results)
         body = (f"<b>INTERRUPTED</b> — the run did not finish: {done} requirement(s) decided, "
                 f"{len(verdict.not_run)} not run. Nothing here says the endpoint conforms.")
@@ -205,10 +212,13 @@ def verdict_html(verdict: Verdict, results: list[Result]) -> str:
         return f"<p class='verdict o-interrupted'>{body}</p>"
     if verdict.failed:
         return f"<p class='verdict o-failed'><b>{escape(verdict.line)}</b> — {links(verdict.failed)}</p>"
+    reasons = "".join(f"<li>{links([n])}: {escape(reason[:200])}</li>" for n, reason in verdict.undecided)
     if verdict.code != 0:
-        reasons = "".join(f"<li>{links([n])}: {escape(reason[:200])}</li>" for n, reason in verdict.undecided)
         return (f"<div class='verdict o-inconclusive'><b>{escape(verdict.line)}</b> — these documented requirements "
                 f"were not decided, so the run does not pass:<ul>{reasons}</ul></div>")
+    if verdict.line != CONFORMS:  # an audit's line: it exits 0 whatever it found
+        undecided = f" — these documented requirements were not decided:<ul>{reasons}</ul>" if reasons else ""
+        return f"<div class='verdict o-observed'><b>{escape(verdict.line)}</b>{undecided}</div>"
     return (f"<p class='verdict o-passed'><b>{escape(verdict.line)}</b> — every selected documented requirement "
             f"passed or is a known deviation.</p>")
 
@@ -224,8 +234,12 @@ def filters_html(results: list[Result]) -> str:
 
 
 def render(results: list[Result], targets: dict[str, dict[str, Any]], *, title: str, started: str = "",
-           requests: int | None = None, verdict: Verdict | None = None) -> str:
-    """The whole fragment: verdict, header, matrix, counts, filters, then every requirement, failures first."""
+           requests: int | None = None, verdict: Verdict | None = None, exit_meaning: str | None = None) -> str:
+    """The whole fragment: verdict, header, matrix, counts, filters, then every requirement, failures first.
+
+    The exit status shown is ``verdict``'s, which the command exits with; ``exit_meaning`` says what
+    it means for a command whose statuses are not ``conformance run``'s (an audit exits 0 whatever it found).
+    """
     verdict = verdict or decide(results)
     code = int(verdict.code)
     sent = requests if requests is not None else sum(r.requests for r in results)
@@ -241,7 +255,7 @@ def render(results: list[Result], targets: dict[str, dict[str, Any]], *, title: 
         f"<section id='conformance'><style>{CSS}</style>"
         f"<h2>{escape(title)}</h2>{headline}"
         f"<p>Targets: {endpoints}<br>Started {escape(started)} · {sent} request(s) sent · "
-        f"exit status {code} ({EXIT_MEANING.get(code, '')})</p>"
+        f"exit status {code} ({escape(exit_meaning or EXIT_MEANING.get(code, ''))})</p>"
         f"<h3>Requirements by category and vendor</h3>{matrix_html(results, targets)}"
         f"<h3>Counts</h3>{counts_html(results)}"
         f"<h3>Every requirement</h3>{filters_html(results)}"
@@ -264,3 +278,14 @@ def not_run_page(line: str, reason: str, code: int, targets: dict[str, dict[str,
                 f"{escape(reason)}</p><p>Targets: {endpoints}<br>No requirement was checked · exit status {code} "
                 f"({escape(EXIT_MEANING.get(code, 'a usage or configuration error'))})</p></section>")
     return page(fragment, "conformance: not run")
+
+
+def error_page(verdict: Verdict, targets: dict[str, dict[str, Any]]) -> str:
+    """The HTML report of a run conformance itself broke, when even :func:`render` cannot be trusted to write one."""
+    endpoints = "; ".join(f"{escape(v)}: {escape(str(t.get('endpoint')))} ({escape(str(t.get('region')))})"
+                          for v, t in targets.items())
+    code = int(verdict.code)
+    fragment = (f"<section id='conformance'><style>{CSS}</style><h2>Conformance of DescribeInstances</h2>"
+                f"{verdict_html(verdict, [])}<p>Targets: {endpoints}<br>exit status {code} "
+                f"({escape(EXIT_MEANING.get(code, ''))})</p></section>")
+    return page(fragment, "conformance: internal error")

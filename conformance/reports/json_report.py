@@ -65,6 +65,7 @@ class Report:
             "failed": list(self.verdict.failed) if self.verdict else [],
             "undecided": self.verdict.to_dict()["undecided"] if self.verdict else [],
             **({"not_started": self.not_started} if self.not_started else {}),
+            **({"internal_error": self.verdict.internal_error} if self.verdict and self.verdict.internal_error else {}),
         }
 
     def save(self) -> None:

@@ -60,7 +60,7 @@ def mark_junit(path: Path, verdict: Verdict, results: list[Result]) -> None:
         case = ElementTree.SubElement(suite, "testcase", name=requirement, classname=f"conformance.{vendor}",
                                       time="0")
         ElementTree.SubElement(case, "skipped", type="not-run",
-                               message=f"not run: the run was {verdict.line.lower()} before it got here")
+                               message=f"not run: the run ended ({verdict.line}) before it got here")
     if (verdict.code != 0 and not verdict.failed) or not verdict.complete:
         case = ElementTree.SubElement(suite, "testcase", name="verdict", classname="conformance.run", time="0")
         error = ElementTree.SubElement(case, "error", message=f"{verdict.line} (exit {int(verdict.code)})")
@@ -82,3 +82,30 @@ def not_run_junit(path: Path, line: str, reason: str, code: int) -> None:
     root = ElementTree.Element("testsuites")
     root.append(suite)
     write_atomic(path, RUN_SECRETS.scrub(ElementTree.tostring(root, encoding="unicode", xml_declaration=True)))
+
+
+def results_junit(path: Path, results: list[Result], verdict: Verdict) -> None:
+    """A JUnit file written from the results alone, for a run whose pytest JUnit file cannot be trusted.
+
+    When conformance breaks after the checks (a report hook), pytest's JUnit writer may not have run,
+    or may have written a green file. This one has a case per result as :func:`mark_junit` leaves
+    them, the not-run cases, and the ``verdict`` error case carrying ``INTERNAL ERROR``.
+    """
+    suite = ElementTree.Element("testsuite", name="conformance")
+    for r in results:
+        case = ElementTree.SubElement(suite, "testcase", name=r.requirement,
+                                      classname=f"conformance.{r.vendor}.{r.category}", time=f"{r.duration_s:.3f}")
+        props = ElementTree.SubElement(case, "properties")
+        for name in ("requirement", "vendor", "category", "quote", "outcome"):
+            value = r.requirement if name == "requirement" else str(getattr(r, name))
+            ElementTree.SubElement(props, "property", name=name, value=value)
+        kind = counted_as(r)
+        if kind == "failed":
+            ElementTree.SubElement(case, "failure", message=r.message[:300]).text = "\n".join(r.explain())
+        elif kind in ("observed", "inconclusive", "skipped"):
+            ElementTree.SubElement(case, "skipped", type=kind, message=r.message[:300])
+    suite.set("failures", str(sum(1 for c in suite.iter("testcase") if c.find("failure") is not None)))
+    root = ElementTree.Element("testsuites")
+    root.append(suite)
+    write_atomic(path, RUN_SECRETS.scrub(ElementTree.tostring(root, encoding="unicode", xml_declaration=True)))
+    mark_junit(path, verdict, results)

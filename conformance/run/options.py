@@ -127,6 +127,8 @@ OPTIONS: tuple[Option, ...] = (
            metavar="MODE"),
     Option("categories", "--category", "check only this category (repeatable; default all)", action="append",
            choices=lambda: list(CATEGORIES), commands=frozenset({"run"})),
+    Option("requirements", "--requirement", "check only this requirement, by id (repeatable; default all; "
+           "conformance requirements lists them)", action="append", metavar="ID", commands=frozenset({"run"})),
     Option("report_dir", "--report-dir", "where the reports go (default reports/)", default="reports", metavar="DIR",
            pytest=False, setting=False),
     Option("html", "--html", "HTML report (default REPORT_DIR/conformance.html, REPORT_DIR/audit-VENDOR.html for an "

@@ -45,6 +45,17 @@ class RunHandle:
         self.interrupted = False
         #: what the run came to (set when the session finishes)
         self.verdict: Verdict | None = None
+        #: the run's JSON report and session, for :mod:`conformance.run.crash` when a hook breaks after the checks
+        self.report: Report | None = None
+        self.session: SuiteSession | None = None
+        #: ``vendor:ID`` of every requirement pytest selected (after ``-k`` and the like), once collected
+        self.selected: list[str] | None = None
+        #: what broke inside pytest's run, when pytest caught it as an INTERNALERROR
+        self.crash: BaseException | None = None
+
+    def pytest_internalerror(self, excrepr: Any, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """Keep what broke: pytest prints it and exits 3, ``conformance run`` says ``INTERNAL ERROR`` (exit 4)."""
+        self.crash = excinfo.value
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -94,6 +105,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if _is_controller(config):
         report = Report(path=Path(settings.json_report) if settings.json_report else None)
         config.pluginmanager.register(Collector(config, session, report), "conformance-collector")
+        handle = _handle(config)
+        if handle is not None:
+            handle.report, handle.session = report, session
 
 
 def _uncaptured(config: pytest.Config) -> Callable[[str], None]:
@@ -221,6 +235,7 @@ class Collector:
             handle.results = list(self.report.results)
             handle.interrupted = not verdict.complete
             handle.verdict = verdict
+            handle.selected = None if self.expected is None else list(self.expected)
         else:
             self.verdict_for_terminal = verdict
         try:  # pytest-html's environment block says nothing about the endpoint: leave it empty
@@ -262,8 +277,12 @@ class Collector:
                 terminalreporter.write_line(f"FAILED {r.vendor}:{r.requirement} — {r.message}")
                 for line in r.explain()[1:]:
                     terminalreporter.write_line(f"    {line}")
+                if r.baseline_reason:  # an expired baseline entry: the failure gates again, and says why
+                    terminalreporter.write_line(f"    baseline: {r.baseline_reason}")
             elif r.baseline:
                 terminalreporter.write_line(f"{r.baseline.upper()} {r.vendor}:{r.requirement} — {r.baseline_reason}")
+            elif r.baseline_reason:
+                terminalreporter.write_line(f"BASELINE {r.vendor}:{r.requirement} — {r.baseline_reason}")
         terminalreporter.write_line(f"requests sent: {sum(r.requests for r in results)}")
         verdict = self.verdict_for_terminal
         if verdict is not None:  # plain pytest: the verdict here; ``conformance run`` prints it last

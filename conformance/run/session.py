@@ -95,11 +95,9 @@ class SuiteSession:
         self.say: Callable[[str], None] = _to_stderr
 
     def selected_requirements(self) -> list[Requirement]:
-        chosen = []
+        chosen: list[Requirement] = []
         for vendor in self.settings.vendors:
-            for requirement in validate(catalog.load(vendor).requirements):
-                if not self.settings.categories or requirement.category in self.settings.categories:
-                    chosen.append(requirement)
+            chosen += [r for r in validate(catalog.load(vendor).requirements) if self.settings.selects(r)]
         order = {c: n for n, c in enumerate(CATEGORIES)}
         return sorted(chosen, key=lambda r: (self.settings.vendors.index(r.vendor), order[r.category]))
 

@@ -37,6 +37,8 @@ class Settings:
     key_secret: str | None = field(default=None, repr=False)
     signing: str | None = None
     categories: list[str] = field(default_factory=list)
+    #: requirement ids (``--requirement``); empty: every requirement of the selected vendors and categories
+    requirements: list[str] = field(default_factory=list)
     json_report: str | None = None
     max_requests: int | None = None
     #: draws of every generated check (None: :func:`conformance.checks.generated.examples_budget`'s default)
@@ -109,6 +111,8 @@ class Settings:
         unknown = sorted(set(self.categories) - set(CATEGORIES))
         if unknown:
             raise ValueError(f"unknown category {unknown[0]!r}; one of {', '.join(CATEGORIES)}")
+        if self.requirements:
+            check_requirement_ids(self.requirements, self.vendors)
         if self.baseline:
             try:
                 entries = baseline.load(self.baseline)
@@ -127,6 +131,11 @@ class Settings:
                 modes = adapter(vendor).signing_modes
                 if self.signing not in modes:
                     raise ValueError(f"--signing {self.signing} is not a {vendor} signing mode ({', '.join(modes)})")
+
+    def selects(self, requirement: catalog.Requirement) -> bool:
+        """Whether ``--category`` and ``--requirement`` keep ``requirement`` (its vendor is chosen elsewhere)."""
+        return ((not self.categories or requirement.category in self.categories)
+                and (not self.requirements or requirement.id in self.requirements))
 
     def start_clock(self) -> None:
         """Fix the run's deadline from ``--timeout``, once, where the run starts (xdist workers inherit it)."""
@@ -160,3 +169,17 @@ class Settings:
         if self.endpoint is None:
             return Credentials(DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, public=True)
         return Credentials("", "", known=False)
+
+
+def check_requirement_ids(ids: list[str], vendors: list[str]) -> None:
+    """Raise ValueError, naming it, for an id that is no requirement of the chosen vendors' catalogues."""
+    known = {vendor: {r.id for r in catalog.load(vendor).requirements} for vendor in providers.names()}
+    for requirement in ids:
+        if any(requirement in known[vendor] for vendor in vendors):
+            continue
+        owner = next((v for v, names in known.items() if requirement in names), None)
+        if owner is not None:
+            raise ValueError(f"--requirement {requirement} is a {owner} requirement; --vendor {' '.join(vendors)} "
+                             f"does not check it")
+        raise ValueError(f"unknown requirement {requirement!r} for {', '.join(vendors)}; "
+                         f"see conformance requirements")

@@ -1,10 +1,11 @@
 """The two vendor documents: where they live and what their Markdown tables say.
 
-The documents in ``../shared/spec/`` are the contract. Everything the suite
-enforces quotes them, so this module is the only place that knows how to find
-and read them. The tables are hand-edited Markdown with cells that run over
-several lines, rows missing their closing ``|`` and rows missing their opening
-one; :func:`parse_tables` copes with all three.
+The documents in ``documents/`` (the checkout's, or the copy inside an installed
+wheel) are the contract. Everything the suite enforces quotes them, so this
+module is the only place that knows how to find and read them. The tables are
+hand-edited Markdown with cells that run over several lines, rows missing their
+closing ``|`` and rows missing their opening one; :func:`parse_tables` copes
+with all three.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from conformance import providers
 
 #: Environment variable that overrides where the vendor documents are read from.
 SPEC_DIR_ENV = "CONFORMANCE_SPEC_DIR"
-
+#: Where the wheel carries ``documents/`` (``pyproject.toml`` force-includes it there), beside ``schemas_data``.
+BUNDLED_DIR = "documents_data"
 
 
 class DocumentNotFound(FileNotFoundError):
@@ -27,15 +29,19 @@ class DocumentNotFound(FileNotFoundError):
 
 
 def spec_dir() -> Path:
-    """Directory holding the vendor documents.
+    """Directory holding the vendor documents, looked up as :func:`conformance.spec.catalog.schemas_root` is.
 
-    ``$CONFORMANCE_SPEC_DIR`` wins; otherwise ``../shared/spec`` beside the
-    checkout, which is where CI places it.
+    ``$CONFORMANCE_SPEC_DIR`` wins; otherwise the copy inside an installed wheel
+    (``conformance/documents_data``); otherwise the checkout's ``documents/``. The
+    documents travel with the package: an installed suite quotes them in every report.
     """
     override = os.environ.get(SPEC_DIR_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[3] / "shared" / "spec"
+    bundled = Path(__file__).resolve().parents[1] / BUNDLED_DIR
+    if bundled.is_dir():
+        return bundled
+    return Path(__file__).resolve().parents[2] / "documents"
 
 
 def document_path(vendor: str) -> Path:
