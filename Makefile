@@ -50,13 +50,14 @@ chromium:
 	  else echo "chromium is missing and cannot be installed here: the browser test will skip"; fi; }
 
 ## Debian's nodejs and npm, then the vendors' Node SDKs pinned in tests/node/package-lock.json, for the tests that
-## drive them with their defaults (tests/test_node_sdks.py). Without node those tests skip, saying why.
+## drive them with their defaults (tests/test_node_sdks.py); curl for the --no-auth test (tests/test_control_api.py).
+## Without them those tests skip, saying why.
 NODE_MODULES := tests/node/node_modules/.installed
 node:
-	@{ command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; } || { \
+	@{ command -v node && command -v npm && command -v curl; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
-	  else echo "node/npm are missing and cannot be installed here: the Node SDK tests will skip"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm curl >/dev/null; \
+	  else echo "node, npm or curl is missing and cannot be installed here: the tests needing them will skip"; fi; }
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) -s --no-print-directory $(NODE_MODULES); fi
 
 $(NODE_MODULES): tests/node/package.json tests/node/package-lock.json
