@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.emulator import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, inventory
@@ -132,7 +133,7 @@ def start_emulator(vendor: str, instances: int) -> tuple[subprocess.Popen, str]:
     return process, line.removeprefix("listening on ")
 
 
-async def bare_app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """The baseline: an ASGI app that reads the request and answers a fixed small JSON body."""
     if scope["type"] != "http":
         return
