@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: report test bench cassettes derive clean chromium
+.PHONY: report test bench cassettes derive clean chromium node
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ report: $(STAMP)
 	$(BIN)/conformance run --report-dir reports
 
 ## The project's own tests.
-test: $(STAMP) chromium
+test: $(STAMP) chromium node
 	$(BIN)/ruff check conformance tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 -q
@@ -40,7 +40,7 @@ derive: $(STAMP)
 	$(BIN)/python -m conformance.spec.derive
 
 clean:
-	rm -rf $(VENV) reports/*.html reports/*.json reports/*.xml
+	rm -rf $(VENV) reports/*.html reports/*.json reports/*.xml tests/node/node_modules
 
 ## Debian's chromium, for the test that opens the HTML report in a real browser (root and apt, as in CI).
 chromium:
@@ -48,3 +48,18 @@ chromium:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing and cannot be installed here: the browser test will skip"; fi; }
+
+## Debian's nodejs and npm, then the vendors' Node SDKs pinned in tests/node/package-lock.json, for the tests that
+## drive them with their defaults (tests/test_node_sdks.py); curl for the --no-auth test (tests/test_control_api.py).
+## Without them those tests skip, saying why.
+NODE_MODULES := tests/node/node_modules/.installed
+node:
+	@{ command -v node && command -v npm && command -v curl; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm curl >/dev/null; \
+	  else echo "node, npm or curl is missing and cannot be installed here: the tests needing them will skip"; fi; }
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) -s --no-print-directory $(NODE_MODULES); fi
+
+$(NODE_MODULES): tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@

@@ -40,10 +40,10 @@ def run_broken(hook: str, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("hook, when", [
-    ("conformance.run.plugin:Collector.pytest_html_results_summary", "after the checks"),  # pytest-html's hook
-    ("conformance.run.plugin:Collector.pytest_terminal_summary", "after the checks"),  # the console summary
+    ("conformance.run.suite_plugin:Collector.pytest_html_results_summary", "after the checks"),  # pytest-html's hook
+    ("conformance.run.suite_plugin:Collector.pytest_terminal_summary", "after the checks"),  # the console summary
     ("conformance.commands.run:mark_junit", "after the checks"),  # after pytest returned
-    ("conformance.run.plugin:Collector.pytest_runtest_logreport", "before the checks finished"),  # mid-run
+    ("conformance.run.suite_plugin:Collector.pytest_runtest_logreport", "before the checks finished"),  # mid-run
     ("conformance.commands.run:preflight", "before the checks finished"),  # before pytest started
 ], ids=["html-hook", "terminal-summary", "junit-marking", "result-hook", "pre-flight"])
 def test_a_broken_hook_is_an_internal_error_everywhere(hook, when, tmp_path):
@@ -74,7 +74,7 @@ def test_a_broken_hook_is_an_internal_error_everywhere(hook, when, tmp_path):
 
 def test_results_decided_before_the_break_stay_in_the_reports(tmp_path):
     """A failure found before a report hook broke is still named; the verdict is still not FAILS but exit 4."""
-    result = run_broken("conformance.run.plugin:Collector.pytest_html_results_summary", "--vendor", "alibaba",
+    result = run_broken("conformance.run.suite_plugin:Collector.pytest_html_results_summary", "--vendor", "alibaba",
                         "--deviation", "filters-or", "--category", "filters", "--report-dir", str(tmp_path))
     assert result.returncode == ExitCode.INTERNAL
     report = json.loads((tmp_path / "conformance.json").read_text())

@@ -16,6 +16,7 @@ def test_the_readme_shows_this_file():
 
 
 # --- the README example ---
+import pytest  # noqa: E402
 from alibabacloud_ecs20140526 import models  # noqa: E402
 from alibabacloud_ecs20140526.client import Client  # noqa: E402
 from alibabacloud_tea_openapi import models as open_api  # noqa: E402
@@ -33,11 +34,36 @@ def running_instance_ids(client: Client, region: str) -> list[str]:
         page += 1
 
 
+def client_for(cloud) -> Client:
+    return Client(open_api.Config(access_key_id=cloud.key_id, access_key_secret=cloud.key_secret,
+                                  endpoint=cloud.endpoint, protocol=cloud.protocol, region_id=cloud.region))
+
+
 def test_running_instance_ids_walks_every_page(alibaba_cloud):
     alibaba_cloud.replace_instances([
         alibaba_cloud.instance(InstanceId=f"i-test{n:04d}", Status="Running" if n % 3 else "Stopped")
         for n in range(120)])
-    client = Client(open_api.Config(
-        access_key_id=alibaba_cloud.key_id, access_key_secret=alibaba_cloud.key_secret,
-        endpoint=alibaba_cloud.endpoint, protocol=alibaba_cloud.protocol, region_id=alibaba_cloud.region))
-    assert running_instance_ids(client, alibaba_cloud.region) == [f"i-test{n:04d}" for n in range(120) if n % 3]
+    ids = running_instance_ids(client_for(alibaba_cloud), alibaba_cloud.region)
+    assert ids == [f"i-test{n:04d}" for n in range(120) if n % 3]
+    # the request log: what your code sent, in which signing mode, and what it was answered
+    assert [r.params["PageNumber"] for r in alibaba_cloud.requests] == ["1", "2"]
+    assert {(r.signing, r.status, r.code) for r in alibaba_cloud.requests} == {("ACS3-HMAC-SHA256", 200, None)}
+
+
+@pytest.mark.fake_cloud(instances=300, seed=7)
+def test_a_marker_configures_the_fixture(alibaba_cloud):
+    running = [i["InstanceId"] for i in alibaba_cloud.listed() if i["Status"] == "Running"]
+    assert running_instance_ids(client_for(alibaba_cloud), alibaba_cloud.region) == running
+    assert len(alibaba_cloud.requests) == (len(running) + 49) // 50
+
+
+def test_a_factory_for_other_shapes(make_fake_cloud):
+    # a cloud whose TotalCount counts the page, not the listing: this code then stops after one page
+    broken = make_fake_cloud("alibaba", 300, deviations=["total-count-of-page"])
+    assert len(running_instance_ids(client_for(broken), broken.region)) == 50
+
+
+def test_a_session_cloud_reset_for_each_test(alibaba_cloud_session):
+    assert len(alibaba_cloud_session.requests) == 0  # started once per session, reset before every test
+    alibaba_cloud_session.replace_instances([alibaba_cloud_session.instance(Status="Running")])
+    assert len(running_instance_ids(client_for(alibaba_cloud_session), alibaba_cloud_session.region)) == 1

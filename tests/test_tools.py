@@ -200,7 +200,7 @@ def test_custodian_policies_on_state_and_tags(tmp_path):
         listed = cloud.listed()
         result = custodian(cloud, tmp_path, proxy)
         assert result.returncode == 0, result.stderr[-3000:]
-        assert cloud.requests >= 1 + (len(listed) + 19) // 20  # GetCallerIdentity, then every page of 20
+        assert len(cloud.requests) >= 1 + (len(listed) + 19) // 20  # GetCallerIdentity, then every page of 20
         assert custodian_found(tmp_path, "running-prod") == [
             i["InstanceId"] for i in listed if i["InstanceState"] == "RUNNING" and {"Key": "env", "Value": "prod"}
             in i["Tags"]]

@@ -32,7 +32,8 @@ def add_emulator(sub: Any) -> None:
     p = sub.add_parser("emulator", help="serve the reference emulator of one vendor's API",
                        description="Serve the reference emulator until interrupted. Without --key-id/--key-secret "
                                    f"it accepts the test credentials {DEFAULT_KEY_ID} / {DEFAULT_KEY_SECRET}, "
-                                   "and it always verifies signatures.")
+                                   "and it verifies signatures unless --no-auth. Its control API (reset, instances, "
+                                   "the request log, deviations, faults, health) is under /_conformance/.")
     p.add_argument("--vendor", choices=list(providers.names()), help="which API to serve")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=port, default=0, help="0 picks a free port (default)")
@@ -46,7 +47,7 @@ def add_emulator(sub: Any) -> None:
     p.add_argument("--deviation", action="append", default=[], metavar="NAME",
                    help="break one documented rule (repeatable); see --list-deviations")
     p.add_argument("--list-deviations", action="store_true", help="list the deviations and the requirement each breaks")
-    add_emulator_options(p)  # --tls, --fault NAME=VALUE, --churn P, --real-nulls
+    add_emulator_options(p)  # --tls, --fault NAME=VALUE, --churn P, --real-nulls, --no-auth
     p.set_defaults(handler=cmd_emulator)
 
 

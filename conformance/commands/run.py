@@ -29,10 +29,10 @@ from conformance.reports.json_report import Report
 from conformance.reports.junit import mark_junit, name_junit_cases, not_run_junit
 from conformance.results import INTERRUPTED, UNDECIDED, Verdict
 from conformance.run import crash, options
-from conformance.run.plugin import RunHandle
 from conformance.run.probe import Problem, preflight, probe
 from conformance.run.session import SuiteSession
 from conformance.run.settings import SECRET_ENV, Settings
+from conformance.run.suite_plugin import RunHandle
 from conformance.vendors import adapter
 from conformance.wire.scrub import ScrubbingStream
 

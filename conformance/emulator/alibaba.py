@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from conformance.emulator import auth, models
-from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
+from conformance.emulator.wire import ApiError, Described, Service, WireRequest, WireResponse, request_id
 from conformance.wire import signing, xmlcodec
 
 VENDOR = "alibaba"
@@ -110,10 +110,10 @@ class AlibabaService(Service):
         if "error-without-request-id" in self.deviations:
             del body["RequestId"]
         if "errors-as-xml" in self.deviations:  # XML with another (legal) content type than the vendor's
-            return WireResponse(error.status, "application/xml", xmlcodec.encode("Error", body))
+            return WireResponse(error.status, "application/xml", xmlcodec.encode("Error", body), code=error.code)
         if fmt == "XML":
-            return WireResponse(error.status, XML_TYPE, xmlcodec.encode("Error", body))
-        return WireResponse(error.status, JSON_TYPE, json.dumps(body).encode())
+            return WireResponse(error.status, XML_TYPE, xmlcodec.encode("Error", body), code=error.code)
+        return WireResponse(error.status, JSON_TYPE, json.dumps(body).encode(), code=error.code)
 
     def error_answer(self, request: WireRequest, code: str, message: str, status: int) -> WireResponse:
         """An error in this vendor's format (a fault on purpose, for instance)."""
@@ -121,6 +121,22 @@ class AlibabaService(Service):
         return self._render_error(ApiError(code, message, status), fmt, request_id())
 
     # ----------------------------------------------------------------- entry
+
+    #: RPC common parameters: how the request is framed, not what it asks.
+    COMMON = frozenset({"Action", "Version", "Format"})
+
+    def describe(self, request: WireRequest) -> Described:
+        """The action, signing mode and business parameters (``RegionId`` among them), for the request log."""
+        params = {**request.query, **request.form}
+        if request.headers.get("authorization", "").startswith(signing.ACS3):
+            mode = signing.ACS3
+        elif "Signature" in params:
+            mode = params.get("SignatureMethod") or "HMAC-SHA1"
+        else:
+            mode = "none"
+        return Described(params.get("Action") or request.headers.get("x-acs-action", ""), mode,
+                         {k: v for k, v in params.items() if k not in self.COMMON}, params.get("RegionId"),
+                         params.get("Version") or request.headers.get("x-acs-version"))
 
     def handle(self, request: WireRequest) -> WireResponse:
         params = {**request.query, **request.form}

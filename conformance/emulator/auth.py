@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import time
 from calendar import timegm
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -97,8 +97,55 @@ def alibaba_claim(request: WireRequest, params: dict[str, str]) -> Claim | None:
     )
 
 
+def tc3_services(request: WireRequest, service_name: str) -> tuple[str, ...]:
+    """The services a TC3 scope may name: ``service_name``, or the first label of the host the client addressed.
+
+    An SDK takes the service from its endpoint's first label (the Node SDK
+    does, by default): ``cvm.tencentcloudapi.com`` gives ``cvm``, and an IP
+    endpoint such as ``127.0.0.1:8080`` gives ``127``. Both name this
+    endpoint, so both verify.
+    """
+    first = request.host.partition(":")[0].split(".")[0] if not request.host.startswith("[") else ""
+    return (service_name, first) if first and first != service_name else (service_name,)
+
+
+def _tc3_canonical_requests(request: WireRequest, names: set[str]) -> Iterator[str]:
+    """The canonical requests a correct TC3 client may have signed for ``request``, the most common first.
+
+    The signed ``host`` is the ``Host`` header, or its name without the port
+    (the Node SDK signs the URL's hostname: the same for a real endpoint,
+    which has no port). Values of further signed headers are lower-cased, as
+    the document says, or kept as sent. Each candidate is a full
+    recomputation with the secret: what varies is only how the client wrote
+    down what it addressed, never what it sent.
+    """
+    payload = b"" if request.method == "GET" else request.body
+    query = request.raw_query if request.method == "GET" else ""
+    hosts = [request.host]
+    bare = request.host.rpartition(":")[0] if request.host.rpartition(":")[2].isdigit() else ""
+    if bare:
+        hosts.append(bare)
+    for host in hosts:
+        if names == TC3_REQUIRED_HEADERS:  # the common case, as the suite and the SDKs sign
+            yield signing.tc3_canonical_request(request.method, request.path, query, request.content_type, host,
+                                                payload)
+            continue
+        headers = {**request.headers, "host": host}
+        for lower in (True, False):
+            yield signing.tc3_canonical_request_signed(request.method, request.path, query, headers, names,
+                                                       payload, lower)
+
+
+#: The headers every TC3 signature must cover: without them the body's type and the target are unsigned.
+TC3_REQUIRED_HEADERS = frozenset({"content-type", "host"})
+
+
 def tencent_claim(request: WireRequest, params: dict[str, str], service_name: str = "cvm") -> Claim | None:
-    """What a Tencent request claims; a TC3 scope must name ``service_name`` (``cvm``, or ``sts`` for STS)."""
+    """What a Tencent request claims; a TC3 scope names ``service_name`` (``cvm``, ``sts``) or the host's label.
+
+    Any ``SignedHeaders`` set that includes ``content-type`` and ``host`` is
+    verified over the headers it names.
+    """
     header = request.headers.get("authorization", "")
     if header.startswith(signing.TC3):
         auth = signing.parse_authorization(header)
@@ -109,16 +156,18 @@ def tencent_claim(request: WireRequest, params: dict[str, str], service_name: st
         service = rest.partition("/")[0]
         epoch = _int_epoch(timestamp)
         day = time.strftime("%Y-%m-%d", time.gmtime(epoch)) if epoch is not None else None
+        names = {h.lower() for h in auth.signed_headers}
 
         def expected(secret: str) -> str:
-            if date != day or service != service_name or tuple(auth.signed_headers) != ("content-type", "host"):
+            if date != day or service not in tc3_services(request, service_name) \
+                    or not TC3_REQUIRED_HEADERS <= names:
                 return ""  # the scope does not match the request: no signature can be right
-            payload = b"" if request.method == "GET" else request.body
-            canonical = signing.tc3_canonical_request(
-                request.method, request.path, request.raw_query if request.method == "GET" else "",
-                request.content_type, request.host, payload,
-            )
-            return signing.tc3_signature(secret, date, service, timestamp, canonical)
+            signature = ""
+            for canonical in _tc3_canonical_requests(request, names):
+                signature = signing.tc3_signature(secret, date, service, timestamp, canonical)
+                if hmac.compare_digest(signature.encode(), auth.signature.encode()):
+                    break
+            return signature
 
         return Claim(auth.key_id, epoch, None, auth.signature, expected)
     if "Signature" not in params or "SecretId" not in params:
@@ -138,12 +187,18 @@ class Authenticator:
     """Checks a :class:`Claim` against the known keys, the clock and the nonces already seen."""
 
     def __init__(self, vendor: str, credentials: dict[str, str], deviations: frozenset[str] = frozenset(),
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, required: bool = True):
         self.vendor = vendor
+        #: False: any signature or none is accepted (``conformance emulator --no-auth``, to explore with curl)
+        self.required = required
         self.credentials = dict(credentials)
         self.deviations = deviations
         self.clock = clock
         self._nonces: dict[str, float] = {}
+
+    def forget(self) -> None:
+        """Forget the nonces seen (a reset emulator starts afresh)."""
+        self._nonces.clear()
 
     def _fail(self, kind: str) -> ApiError:
         code, status, message = AUTH_ERRORS[self.vendor][kind]
@@ -159,6 +214,8 @@ class Authenticator:
 
     def verify(self, claim: Claim | None) -> str:
         """The key id the request is signed with; raises :class:`ApiError` otherwise."""
+        if not self.required:  # the key id claimed, or the configured one for an unsigned request
+            return claim.key_id if claim is not None else next(iter(self.credentials))
         if claim is None:
             raise self._fail("missing")
         secret = self.credentials.get(claim.key_id)

@@ -7,6 +7,12 @@ pre-signed requests back to back, so the figures measure the emulator and not
 the client's signing. Scenarios: an unfiltered page of 10, a two-filter query
 (status and zone, values drawn from the inventory), and a lookup of one
 instance by id.
+
+Two more figures: the start-up time of the fake-cloud fixture (``fake_cloud``,
+what a test waits for; the issue's budget is 0.5 s), and the throughput of a
+bare ASGI app on the same uvicorn settings answering a fixed body, measured in
+the same run with the same requests, so the emulator's share of the cost can be
+read as a ratio that does not depend on the machine.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.emulator import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, inventory
@@ -126,14 +133,65 @@ def start_emulator(vendor: str, instances: int) -> tuple[subprocess.Popen, str]:
     return process, line.removeprefix("listening on ")
 
 
+async def bare_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The baseline: an ASGI app that reads the request and answers a fixed small JSON body."""
+    if scope["type"] != "http":
+        return
+    while (await receive()).get("more_body"):
+        pass
+    body = b'{"Response":{"TotalCount":0,"InstanceSet":[],"RequestId":"bare"}}'
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def serve_bare() -> int:
+    """Serve :func:`bare_app` as ``conformance emulator`` serves the emulator (one line, then until killed)."""
+    import uvicorn
+
+    from conformance.emulator.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    print(f"listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
+    uvicorn.Server(uvicorn.Config(bare_app, log_level="warning", access_log=False, lifespan="off")).run(sockets=[sock])
+    return 0
+
+
+def start_bare() -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen([sys.executable, "-m", "conformance.emulator.bench", "--serve-bare"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    return process, process.stdout.readline().split()[2]
+
+
+def fixture_startup(vendor: str, repeat: int = 7) -> tuple[float, float]:
+    """Median and worst seconds from ``fake_cloud(vendor)`` called to the block running (default inventory)."""
+    from conformance.emulator.fixtures import fake_cloud
+
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with fake_cloud(vendor):
+            times.append(time.perf_counter() - started)
+    return statistics.median(times), max(times)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance.emulator.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--vendor", choices=["alibaba", "tencent"], action="append")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--requests", type=int, default=4000, help="requests per scenario (default 4000)")
     parser.add_argument("--clients", type=int, default=2, help="client processes (default 2)")
+    parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.serve_bare:
+        return serve_bare()
     vendors = args.vendor or ["alibaba", "tencent"]
+    for vendor in vendors:
+        median, worst = fixture_startup(vendor)
+        print(f"fixture start-up, {vendor}: median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms "
+              f"(budget 500 ms)", flush=True)
+    bare_rate = None
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{args.clients} client processes, {args.requests} requests per scenario")
     print(f"{'vendor':8} {'instances':>9}  {'scenario':18} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
@@ -150,10 +208,28 @@ def main(argv: list[str] | None = None) -> int:
                     rate, p50, p99, errors = measure(host, port, requests[200:], args.clients)
                     print(f"{vendor:8} {size:>9}  {scenario:18} {rate:>8.0f} {p50:>7.2f} {p99:>7.2f} {errors:>6}",
                           flush=True)
+                    if scenario == SCENARIOS[0] and size == args.sizes[0]:
+                        if bare_rate is None:
+                            bare_rate = _bare_rate(requests, args.clients)
+                        print(f"{'':8} {'':>9}  {'(bare ASGI app)':18} {bare_rate:>8.0f}   the emulator: "
+                              f"{rate / bare_rate:.2f}x", flush=True)
             finally:
                 process.terminate()
                 process.wait(timeout=30)
     return 0
+
+
+def _bare_rate(requests: list[bytes], clients: int) -> float:
+    """Requests per second of :func:`bare_app` for the same requests, measured as the emulator is."""
+    process, url = start_bare()
+    try:
+        parts = urlsplit(url)
+        host, port = str(parts.hostname), int(parts.port or 80)
+        measure(host, port, requests[:200], 1)
+        return measure(host, port, requests[200:], clients)[0]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -1,28 +1,43 @@
-"""A fake cloud for users' own tests: ``alibaba_cloud`` and ``tencent_cloud`` fixtures, and ``fake_cloud``.
+"""A fake cloud for users' own tests: fixtures of every shape, and ``fake_cloud``.
 
 Code that lists instances through a vendor's SDK is best tested against
 something that speaks the real wire format and checks real signatures, not
 against a mock of the SDK. Each fixture starts the emulator in-process on an
 ephemeral port (well under half a second) and hands the test what a client
-needs: the endpoint, credentials, the region, and a handle to seed or replace
-the instances it serves. Outside pytest, ``with fake_cloud("tencent") as
-cloud:`` does the same. Registered as the ``conformance-emulator`` pytest
-plugin, so installing the package is enough.
+needs: the endpoint, credentials, the region, a handle to seed or replace the
+instances it serves, and the log of the requests it received. Tests differ in
+what they need, so there are several shapes:
+
+- ``alibaba_cloud`` / ``tencent_cloud``: one emulator per test, configured by
+  ``@pytest.mark.fake_cloud(instances=..., deviations=..., faults=...)``;
+- ``make_fake_cloud``: a factory, ``make_fake_cloud("tencent", deviations=[...])``,
+  any number per test, all stopped at its end;
+- ``alibaba_cloud_session`` / ``tencent_cloud_session``: one emulator for the
+  whole session, reset before each test (start-up paid once).
+
+Outside pytest, ``with fake_cloud("tencent") as cloud:`` does the same.
+Registered as the ``conformance-emulator`` pytest plugin, so installing the
+package is enough; it adds no command-line option.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from conformance.emulator.faults import FaultPlan
+    from conformance.emulator.request_log import RequestLog
     from conformance.emulator.server import Emulator
+
+#: The marker that configures ``alibaba_cloud`` and ``tencent_cloud``: ``fake_cloud``'s keyword arguments.
+MARKER = "fake_cloud"
 
 #: The region each vendor's fake cloud lists by default (the generated inventory's busiest one).
 DEFAULT_REGION = {"alibaba": "cn-hangzhou", "tencent": "ap-guangzhou"}
@@ -99,7 +114,7 @@ class FakeCloud:
 
     def add_instances(self, *items: dict[str, Any]) -> None:
         """Serve ``items`` after the instances already there."""
-        self.emulator.app.replace(self.emulator.service.backend.items + list(items))
+        self.emulator.app.replace(self.emulator.app.items + list(items))
 
     @property
     def faults_met(self) -> list[tuple[int, str]]:
@@ -107,9 +122,32 @@ class FakeCloud:
         return list(self.emulator.app.faults_met)
 
     @property
-    def requests(self) -> int:
-        """Requests received so far."""
-        return self.emulator.app.sequence
+    def requests(self) -> "RequestLog":
+        """The requests received so far, oldest first: ``len(cloud.requests)``, ``cloud.requests[-1].params``.
+
+        Each entry has the time, action, signing mode, method, business
+        parameters, answer status and error code, and never a secret; the
+        control API serves the same log at ``/_conformance/requests``.
+        """
+        return self.emulator.app.log
+
+    @property
+    def control_url(self) -> str:
+        """Where the control API answers (``POST {control_url}reset``; see ``docs/emulator.md``)."""
+        return f"{self.url}/_conformance/"
+
+    def set_deviations(self, *names: str) -> None:
+        """Break these documented rules from now on; none given: the reference behaviour again."""
+        self.emulator.app.set_deviations(names)
+
+    def set_faults(self, faults: "FaultPlan | dict[str, Any] | None" = None, **fields: Any) -> None:
+        """Inject these faults from now on (``set_faults(throttle=0.2, seed=1)``); none given: no faults."""
+        self.emulator.app.set_plan(_plan(faults, fields))
+
+    def reset(self) -> None:
+        """Back to how the cloud started: its instances, deviations and faults; the log and fault record emptied."""
+        self.emulator.app.reset()
+        self.made = 0
 
 
 def _merged(base: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
@@ -119,24 +157,41 @@ def _merged(base: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _plan(faults: "FaultPlan | dict[str, Any] | None", extra: dict[str, Any] | None = None) -> "FaultPlan | None":
+    from conformance.emulator.faults import FaultPlan
+
+    if isinstance(faults, FaultPlan):
+        return FaultPlan(**{**faults.__dict__, **(extra or {})}) if extra else faults
+    merged = {**(faults or {}), **(extra or {})}
+    return FaultPlan(**merged) if merged else None
+
+
 @contextmanager
 def fake_cloud(vendor: str, instances: int | Sequence[dict[str, Any]] = 60, *, seed: int = 0,
-               faults: "FaultPlan | dict[str, Any] | None" = None, tls: bool = False, key_id: str | None = None,
-               key_secret: str | None = None, region: str | None = None,
-               real_nulls: bool = False) -> Iterator[FakeCloud]:
+               inventory: str | Path | None = None, deviations: Sequence[str] = (),
+               faults: "FaultPlan | dict[str, Any] | None" = None, churn: float = 0.0, tls: bool = False,
+               key_id: str | None = None, key_secret: str | None = None, region: str | None = None,
+               real_nulls: bool = False, authenticate: bool = True) -> Iterator[FakeCloud]:
     """An emulator of ``vendor`` on an ephemeral port for the duration of the block.
 
-    ``instances`` is a number of generated instances or the instances
-    themselves; ``faults`` a :class:`~conformance.emulator.faults.FaultPlan`
-    or its fields (``{"throttle": 0.2, "seed": 1}``); ``real_nulls`` puts
-    null where the real service does even in documented fields (Tencent's
-    ``ExpiredTime``/``RenewFlag`` of pay-as-you-go instances).
+    ``instances`` is a number of generated instances (from ``seed``) or the
+    instances themselves; ``inventory`` a file of instances or a saved answer
+    (JSON, YAML, Alibaba XML) instead. ``deviations`` names documented rules
+    to break (``conformance emulator --list-deviations``); ``faults`` a
+    :class:`~conformance.emulator.faults.FaultPlan` or its fields
+    (``{"throttle": 0.2, "seed": 1}``); ``churn`` the chance per request that
+    an instance is replaced; ``tls`` serves https (trust ``cloud.ca_path``);
+    ``real_nulls`` puts null where the real service does even in documented
+    fields; ``authenticate=False`` accepts any signature or none.
     """
-    from conformance.emulator.faults import FaultPlan
+    from conformance.emulator import inventory as inventories
     from conformance.emulator.server import Emulator, EmulatorConfig
 
-    config = EmulatorConfig(vendor, seed=seed, tls=tls, real_nulls=real_nulls)
-    if isinstance(instances, int):
+    config = EmulatorConfig(vendor, seed=seed, tls=tls, real_nulls=real_nulls, deviations=tuple(deviations),
+                            authenticate=authenticate)
+    if inventory is not None:
+        config.items = inventories.load_file(vendor, inventory)
+    elif isinstance(instances, int):
         config.instances = instances
     else:
         config.items = list(instances)
@@ -144,24 +199,82 @@ def fake_cloud(vendor: str, instances: int | Sequence[dict[str, Any]] = 60, *, s
         if key_id is None or key_secret is None:
             raise ValueError("key_id and key_secret go together")
         config.key_id, config.key_secret = key_id, key_secret
-    if faults is not None:
-        config.faults = faults if isinstance(faults, FaultPlan) else FaultPlan(**faults)
+    config.faults = _plan(faults, {"churn": churn} if churn else None)
     with Emulator(config) as emulator:
         yield FakeCloud(vendor, emulator, region or DEFAULT_REGION[vendor])
 
 
+#: ``make_fake_cloud``'s type: ``fake_cloud``'s arguments, a running :class:`FakeCloud` back.
+CloudFactory = Callable[..., FakeCloud]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(**options): configure the alibaba_cloud/tencent_cloud fixture "
+                                       "with conformance.emulator.fixtures.fake_cloud's keyword arguments")
+
+
+def _marked(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The keyword arguments of the closest ``fake_cloud`` marker (the test's over its class's and module's)."""
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is None:
+        return {}
+    if marker.args:
+        raise pytest.UsageError(f"@pytest.mark.{MARKER} takes keyword arguments only (instances=..., seed=...)")
+    return dict(marker.kwargs)
+
+
 @pytest.fixture
-def alibaba_cloud() -> Iterator[FakeCloud]:
-    """An Alibaba ECS emulator for one test: ``endpoint``, ``key_id``/``key_secret``, ``region``, ``instances``."""
+def make_fake_cloud() -> Iterator[CloudFactory]:
+    """A factory: ``make_fake_cloud("tencent", instances=[...], deviations=[...], faults={...}, tls=True)``.
+
+    Takes :func:`fake_cloud`'s arguments; every cloud it made stops when the test ends.
+    """
+    with ExitStack() as stack:
+        def make(vendor: str, *args: Any, **kwargs: Any) -> FakeCloud:
+            return stack.enter_context(fake_cloud(vendor, *args, **kwargs))
+
+        yield make
+
+
+@pytest.fixture
+def alibaba_cloud(request: pytest.FixtureRequest) -> Iterator[FakeCloud]:
+    """An Alibaba ECS emulator for one test (``@pytest.mark.fake_cloud(...)`` configures it)."""
+    with fake_cloud("alibaba", **_marked(request)) as cloud:
+        yield cloud
+
+
+@pytest.fixture
+def tencent_cloud(request: pytest.FixtureRequest) -> Iterator[FakeCloud]:
+    """A Tencent CVM emulator for one test (``@pytest.mark.fake_cloud(...)`` configures it)."""
+    with fake_cloud("tencent", **_marked(request)) as cloud:
+        yield cloud
+
+
+@pytest.fixture(scope="session")
+def _conformance_alibaba_session() -> Iterator[FakeCloud]:
     with fake_cloud("alibaba") as cloud:
         yield cloud
 
 
-@pytest.fixture
-def tencent_cloud() -> Iterator[FakeCloud]:
-    """A Tencent CVM emulator for one test: ``endpoint``, ``key_id``/``key_secret``, ``region``, ``instances``."""
+@pytest.fixture(scope="session")
+def _conformance_tencent_session() -> Iterator[FakeCloud]:
     with fake_cloud("tencent") as cloud:
         yield cloud
 
 
-__all__ = ["CREDENTIAL_VARIABLES", "DEFAULT_REGION", "FakeCloud", "alibaba_cloud", "fake_cloud", "tencent_cloud"]
+@pytest.fixture
+def alibaba_cloud_session(_conformance_alibaba_session: FakeCloud) -> FakeCloud:
+    """The session's Alibaba ECS emulator, reset for this test: started once, as fresh as ``alibaba_cloud``."""
+    _conformance_alibaba_session.reset()
+    return _conformance_alibaba_session
+
+
+@pytest.fixture
+def tencent_cloud_session(_conformance_tencent_session: FakeCloud) -> FakeCloud:
+    """The session's Tencent CVM emulator, reset for this test: started once, as fresh as ``tencent_cloud``."""
+    _conformance_tencent_session.reset()
+    return _conformance_tencent_session
+
+
+__all__ = ["CREDENTIAL_VARIABLES", "DEFAULT_REGION", "MARKER", "CloudFactory", "FakeCloud", "alibaba_cloud",
+           "alibaba_cloud_session", "fake_cloud", "make_fake_cloud", "tencent_cloud", "tencent_cloud_session"]

@@ -90,9 +90,14 @@ def load_file(vendor: str, path: str | Path) -> list[dict[str, Any]]:
         raise InventoryError(f"cannot read inventory {path}: {exc.strerror}") from exc
     except UnicodeDecodeError:
         raise InventoryError(f"inventory {path} is not UTF-8 text") from None
-    items = _items(vendor, path, _parse(vendor, path, text))
+    return instances_from(vendor, _parse(vendor, path, text), str(path))
+
+
+def instances_from(vendor: str, data: Any, source: str) -> list[dict[str, Any]]:
+    """The validated instances of parsed JSON: a list of instances or a whole answer (a file, the control API)."""
+    items = _items(vendor, Path(source), data)
     if not all(isinstance(i, dict) for i in items):
-        raise InventoryError(f"inventory {path}: every instance must be an object")
+        raise InventoryError(f"inventory {source}: every instance must be an object")
     cat = catalog.load(vendor)
     instance_schema = {**cat.response_schema["$defs"]["Instance"], "$defs": cat.response_schema["$defs"]}
     validator = jsonschema.Draft202012Validator(instance_schema)
@@ -100,8 +105,8 @@ def load_file(vendor: str, path: str | Path) -> list[dict[str, Any]]:
         error = jsonschema.exceptions.best_match(validator.iter_errors(_without_nulls(item)))
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "(item)"
-            raise InventoryError(f"inventory {path}: instance {n} at {where}: {error.message}")
+            raise InventoryError(f"inventory {source}: instance {n} at {where}: {error.message}")
     return items
 
 
-__all__ = ["InventoryError", "load_file"]
+__all__ = ["InventoryError", "instances_from", "load_file"]

@@ -1,4 +1,4 @@
-"""The ``conformance emulator`` flags of issue 12: --tls, --fault, --churn, --real-nulls.
+"""The ``conformance emulator`` flags of issues 12 and 21: --tls, --fault, --churn, --real-nulls, --no-auth.
 
 Kept out of ``conformance/cli.py`` so that the emulator owns its options;
 ``cmd_emulator`` calls :func:`add_emulator_options` when it builds its parser
@@ -24,7 +24,7 @@ class OptionError(ValueError):
 
 
 def add_emulator_options(parser: argparse.ArgumentParser) -> None:
-    """Add --tls, --fault NAME=VALUE (repeatable), --churn P and --real-nulls to ``conformance emulator``."""
+    """Add --tls, --fault NAME=VALUE (repeatable), --churn P, --real-nulls and --no-auth to ``conformance emulator``."""
     parser.add_argument("--tls", action="store_true",
                         help="serve https with a certificate made at start-up; prints the CA file to trust")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME=VALUE",
@@ -35,10 +35,12 @@ def add_emulator_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--real-nulls", action="store_true",
                         help="generated Tencent instances answer null where the real service does, documented "
                              "fields included (ExpiredTime of pay-as-you-go); the suite's schema check refuses them")
+    parser.add_argument("--no-auth", action="store_true",
+                        help="accept any signature or none (to explore with curl); signatures are verified otherwise")
 
 
 def apply_emulator_options(args: argparse.Namespace, config: EmulatorConfig) -> None:
-    """Put the parsed --tls/--fault/--churn/--real-nulls into ``config``; the fault seed is --seed."""
+    """Put the parsed --tls/--fault/--churn/--real-nulls/--no-auth into ``config``; the fault seed is --seed."""
     try:
         plan = faults.parse(list(getattr(args, "fault", []) or []), float(getattr(args, "churn", 0.0) or 0.0),
                             int(getattr(args, "seed", 0) or 0))
@@ -47,6 +49,7 @@ def apply_emulator_options(args: argparse.Namespace, config: EmulatorConfig) -> 
     config.faults = plan if plan.active else None
     config.tls = bool(getattr(args, "tls", False))
     config.real_nulls = bool(getattr(args, "real_nulls", False))
+    config.authenticate = not getattr(args, "no_auth", False)
     if config.tls and importlib.util.find_spec("trustme") is None:
         raise OptionError("--tls needs trustme to make its certificate: pip install trustme")
 
@@ -60,9 +63,15 @@ class Serving:
     tls: tls.TlsMaterial | None
 
     def banner(self, host: str, port: int) -> list[str]:
-        """``listening on SCHEME://HOST:PORT`` first, then ``CA file: PATH`` with --tls."""
+        """``listening on SCHEME://HOST:PORT`` first (saying so when signatures are not verified), then the CA file.
+
+        The URL is always the line's third word, whatever follows it.
+        """
         shown = f"[{host}]" if ":" in host else host
-        lines = [f"listening on {'https' if self.tls else 'http'}://{shown}:{port}"]
+        line = f"listening on {'https' if self.tls else 'http'}://{shown}:{port}"
+        if not self.app.authenticated:
+            line += " (no authentication: any signature or none is accepted)"
+        lines = [line]
         if self.tls is not None:
             lines.append(f"CA file: {self.tls.ca_path}")
         return lines

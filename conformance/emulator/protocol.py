@@ -40,6 +40,7 @@ class WireResponse:
     content_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    code: str | None = None  # the error code answered, for the request log; None for a success
 
 
 class ApiError(Exception):

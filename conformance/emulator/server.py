@@ -20,10 +20,22 @@ from typing import Any
 
 import uvicorn
 
-from conformance.emulator import alibaba, auth, churn, faults, inventory, key_order, models, tencent, tencent_filters
+from conformance.emulator import (
+    alibaba,
+    auth,
+    churn,
+    control,
+    faults,
+    inventory,
+    key_order,
+    models,
+    tencent,
+    tencent_filters,
+)
 from conformance.emulator import deviations as deviation_catalogue
 from conformance.emulator import tls as tls_files
 from conformance.emulator.faults import FaultPlan
+from conformance.emulator.request_log import RequestLog
 from conformance.emulator.wire import Service, WireRequest, WireResponse
 from conformance.spec import catalog
 
@@ -45,8 +57,7 @@ class EmulatorConfig:
     tls: bool = False  # serve https with a certificate made at start-up (see conformance.emulator.tls)
     faults: FaultPlan | None = None  # throttling, errors, latency, resets and churn on purpose
     real_nulls: bool = False  # null in documented fields where the real service answers null (inventory.generate)
-
-
+    authenticate: bool = True  # False: any signature or none is accepted (``--no-auth``, to explore with curl)
 
 
 def service_for(vendor: str, items: Sequence[dict[str, Any]], authenticator: auth.Authenticator,
@@ -66,7 +77,8 @@ def build_service(config: EmulatorConfig) -> Service:
     chosen = deviation_catalogue.resolve(config.vendor, config.deviations)
     items = config.items if config.items is not None \
         else inventory.generate(config.vendor, config.instances, config.seed, config.real_nulls)
-    authenticator = auth.Authenticator(config.vendor, {config.key_id: config.key_secret}, chosen)
+    authenticator = auth.Authenticator(config.vendor, {config.key_id: config.key_secret}, chosen,
+                                       required=config.authenticate)
     return service_for(config.vendor, items, authenticator, chosen)
 
 
@@ -87,46 +99,91 @@ class EmulatorApp:
         self.sequence = 0
         # (sequence, fault): what was injected, for tests and logs; bounded for long runs
         self.faults_met: deque[tuple[int, str]] = deque(maxlen=100_000)
+        #: every request received (not the control API's), described when read: the fixtures' and the control API's
+        self.log = RequestLog(service.vendor, lambda request: self.service.describe(request))
+        self._items = list(service.backend.items)  # as given, before any deviation rewrote them
+        self._initial = (self._items, service.deviations, self.plan)
+
+    @property
+    def vendor(self) -> str:
+        return self.service.vendor
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        """The instances served now, as given (copies are the caller's business)."""
+        return list(self._items)
+
+    @property
+    def deviations(self) -> frozenset[str]:
+        return self.service.deviations
+
+    @property
+    def authenticated(self) -> bool:
+        return self.service.auth.required
 
     def replace(self, items: Sequence[dict[str, Any]]) -> None:
         """Serve ``items`` from now on; credentials, deviations and nonces stay."""
         old = self.service
-        self.service = service_for(old.vendor, items, old.auth, old.deviations)
+        self._items = list(items)
+        self.service = service_for(old.vendor, self._items, old.auth, old.deviations)
+
+    def set_deviations(self, names: Sequence[str]) -> None:
+        """Break these documented rules from now on (none: the reference behaviour); the instances stay."""
+        chosen = deviation_catalogue.resolve(self.vendor, names)
+        self.service.auth.deviations = chosen
+        self.service = service_for(self.vendor, self._items, self.service.auth, chosen)
+
+    def set_plan(self, plan: FaultPlan | None) -> None:
+        """Inject these faults from now on; None or an inactive plan: none."""
+        self.plan = plan if plan is not None and plan.active else None
+
+    def reset(self) -> None:
+        """Back to the start: the first inventory, deviations and faults; no request, fault or nonce remembered."""
+        items, chosen, plan = self._initial
+        self.service.auth.deviations = chosen
+        self.service.auth.forget()
+        self._items = list(items)
+        self.service = service_for(self.vendor, self._items, self.service.auth, chosen)
+        self.plan = plan
+        self.sequence = 0
+        self.faults_met.clear()
+        self.log.clear()
 
     async def __call__(self, scope: dict[str, Any], receive: Callable[..., Awaitable[dict]],
                        send: Callable[..., Awaitable[None]]) -> None:
         if scope["type"] != "http":  # lifespan and websockets: nothing to do
             return
+        if control.is_control(scope["path"]):
+            status, reply = control.answer(self, scope["method"], scope["path"], await _body(receive))
+            await _answer(send, status, control.JSON_TYPE, reply)
+            return
         if scope["method"] not in ("GET", "POST"):
             await _answer(send, 405, "application/json", b'{"Code":"MethodNotAllowed","Message":"GET or POST"}')
             return
-        body = bytearray()
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
         wire = WireRequest(
             method=scope["method"],
             path=scope["path"],
             raw_query=scope["query_string"].decode("latin-1"),
             headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
-            body=bytes(body),
+            body=await _body(receive),
         )
         sequence = self.sequence
         self.sequence += 1
         if self.plan is not None:
             fault = await self._fault(sequence, wire, send)
             if fault is not None:
+                self.log.record(sequence, wire, fault.status, fault.code, self.faults_met[-1][1])
                 if fault.status:
                     await _answer(send, fault.status, fault.content_type, fault.body, fault.headers)
                 return
         try:
             answer = self.service.handle(wire)
         except Exception as exc:  # noqa: BLE001 - a fault barrier: never drop the connection
+            self.log.record(sequence, wire, 500, "InternalError")
             await _answer(send, 500, "application/json",
                           b'{"Code":"InternalError","Message":"%s"}' % type(exc).__name__.encode())
             return
+        self.log.record(sequence, wire, answer.status, answer.code)
         await _answer(send, answer.status, answer.content_type, answer.body, answer.headers)
 
     async def _fault(self, sequence: int, wire: WireRequest, send: Callable[..., Awaitable[None]]
@@ -137,7 +194,7 @@ class EmulatorApp:
         if plan.latency_ms:
             await asyncio.sleep(plan.latency_ms / 1000)
         if faults.churns(plan, sequence):
-            self.replace(churn.churned(self.service.vendor, self.service.backend.items, plan.seed, sequence))
+            self.replace(churn.churned(self.service.vendor, self._items, plan.seed, sequence))
             self.faults_met.append((sequence, "churn"))
         kind = faults.decide(plan, sequence)
         if kind is None:
@@ -153,6 +210,15 @@ class EmulatorApp:
 def create_app(service: Service, config: EmulatorConfig | None = None) -> EmulatorApp:
     """The ASGI app serving ``service``, with ``config``'s faults if any."""
     return EmulatorApp(service, config.faults if config is not None else None)
+
+
+async def _body(receive: Callable[..., Awaitable[dict]]) -> bytes:
+    body = bytearray()
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return bytes(body)
 
 
 async def _reset(send: Callable[..., Awaitable[None]]) -> None:

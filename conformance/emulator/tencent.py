@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.emulator import auth, models, tencent_filters, tencent_side
-from conformance.emulator.wire import ApiError, Service, WireRequest, WireResponse, request_id
+from conformance.emulator.wire import ApiError, Described, Service, WireRequest, WireResponse, request_id
 from conformance.wire import signing
 
 VENDOR = "tencent"
@@ -114,7 +114,8 @@ class TencentService(Service):
         if "error-without-request-id" in self.deviations:
             del response["RequestId"]
         status = 400 if "errors-http-400" in self.deviations else 200
-        return WireResponse(status, JSON_TYPE, json.dumps({"Response": response}, ensure_ascii=False).encode())
+        return WireResponse(status, JSON_TYPE, json.dumps({"Response": response}, ensure_ascii=False).encode(),
+                            code=error.code)
 
     def error_answer(self, request: WireRequest, code: str, message: str, status: int) -> WireResponse:
         """An error in this vendor's format (a fault on purpose, for instance)."""
@@ -122,10 +123,36 @@ class TencentService(Service):
 
     # ----------------------------------------------------------------- request forms
 
+    #: API 3.0 common parameters of the form (``HmacSHA*``): how the request is framed, not what it asks.
+    COMMON = frozenset({"Action", "Version", "Region", "Language", "RequestClient"})
+
+    def describe(self, request: WireRequest) -> Described:
+        """The action, signing mode and business parameters of either request form, for the request log."""
+        try:
+            params, common = self._read(request)
+        except ApiError:
+            params, common = {}, {"Action": request.headers.get("x-tc-action", "")}
+        if request.headers.get("authorization", "").startswith(signing.TC3):
+            mode = signing.TC3
+        elif "Signature" in common:
+            mode = common.get("SignatureMethod") or "HmacSHA1"
+        else:
+            mode = "none"
+        return Described(str(common.get("Action") or ""), mode,
+                         {k: v for k, v in params.items() if k not in self.COMMON},
+                         common.get("Region") or None, common.get("Version") or None)
+
+    @staticmethod
+    def _json_form(request: WireRequest) -> bool:
+        """Common parameters in ``X-TC-*`` headers and a JSON body: TC3, or unsigned (curl, without authentication)."""
+        if request.headers.get("authorization", "").startswith(signing.TC3):
+            return True
+        return "x-tc-action" in request.headers and "Action" not in request.query and "Action" not in request.form
+
     def _read(self, request: WireRequest) -> tuple[dict[str, Any], dict[str, str]]:
         """(business parameters, common parameters) from either request form."""
         headers = request.headers
-        if headers.get("authorization", "").startswith("TC3-HMAC-SHA256"):
+        if self._json_form(request):
             common = {"Action": headers.get("x-tc-action", ""), "Version": headers.get("x-tc-version", ""),
                       "Region": headers.get("x-tc-region", "")}
             if request.method == "GET":
@@ -158,7 +185,7 @@ class TencentService(Service):
             raise self._error("NoSuchVersion", f"The version {common.get('Version') or '(none)'} does not exist.")
         flat = {**request.query, **request.form}
         claim = auth.tencent_claim(request, flat)
-        form = not request.headers.get("authorization", "").startswith(signing.TC3)
+        form = not self._json_form(request)
         if claim is not None and form and flat.get("SignatureMethod") == "HmacSHA256" \
                 and "hmac256-signature-unverified" in self.deviations:
             claim = dataclasses.replace(claim, expected=_accepts(claim.signature))

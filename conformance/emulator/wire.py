@@ -13,9 +13,10 @@ from typing import Any
 from conformance.emulator.auth import Authenticator
 from conformance.emulator.models import Backend
 from conformance.emulator.protocol import ApiError, WireRequest, WireResponse, request_id
+from conformance.emulator.request_log import Described
 from conformance.spec import catalog
 
-__all__ = ["ApiError", "Service", "WireRequest", "WireResponse", "bounded_int", "request_id"]
+__all__ = ["ApiError", "Described", "Service", "WireRequest", "WireResponse", "bounded_int", "request_id"]
 
 
 def bounded_int(raw: Any, low: int, high: int | None) -> int | None:
@@ -73,4 +74,8 @@ class Service:
         raise NotImplementedError
 
     def handle(self, request: WireRequest) -> WireResponse:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def describe(self, request: WireRequest) -> Described:  # pragma: no cover - abstract
+        """The action, signing mode and business parameters of ``request``, for the request log."""
         raise NotImplementedError

@@ -18,7 +18,7 @@ from conformance.reports import html
 from conformance.reports.json_report import Report
 from conformance.reports.junit import not_run_junit, results_junit
 from conformance.results import Verdict, internal_error
-from conformance.run.plugin import RunHandle
+from conformance.run.suite_plugin import RunHandle
 from conformance.wire.scrub import RUN_SECRETS
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.run.plugin import run_requirement
+from conformance.run.suite_plugin import run_requirement
 from conformance.spec.catalog import Requirement
 
 

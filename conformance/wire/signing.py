@@ -142,6 +142,24 @@ def tc3_canonical_request(method: str, path: str, query_string: str, content_typ
     ])
 
 
+def tc3_canonical_request_signed(method: str, path: str, query_string: str, headers: Mapping[str, str],
+                                 signed_headers: Iterable[str], payload: bytes, lower_values: bool = True) -> str:
+    """The canonical request over any ``SignedHeaders`` set, as a server recomputes it.
+
+    Tencent's document lower-cases the signed headers' names and values and
+    trims them; the SDKs send lower-case values for ``content-type`` and
+    ``host`` anyway, so :func:`tc3_canonical_request` (the two-header form)
+    equals this one for them. ``lower_values=False`` keeps values as sent,
+    for a client that signs an upper-case value as it is.
+    """
+    lowered = {k.lower(): str(v).strip() for k, v in headers.items()}
+    names = sorted(h.lower() for h in signed_headers)
+    value = (lambda v: v.lower()) if lower_values else (lambda v: v)
+    canonical_headers = "".join(f"{name}:{value(lowered.get(name, ''))}\n" for name in names)
+    return "\n".join([method.upper(), path or "/", query_string, canonical_headers, ";".join(names),
+                      sha256_hex(payload)])
+
+
 def tc3_signature(secret: str, date: str, service: str, timestamp: str, canonical_request: str) -> str:
     def _hmac(key: bytes, msg: str) -> bytes:
         return hmac.new(key, msg.encode(), hashlib.sha256).digest()
