@@ -27,6 +27,16 @@ class Provider:
     parser: str
     #: ``module:Class`` of the adapter (``conformance.vendors``)
     adapter: str
+    #: the revision (publication date) of ``document``: the one a run judges against unless told otherwise
+    seed_revision: str = ""
+    #: later revisions of the same document, each ``documents/revisions/<schema_dir>/<DATE>.md``, with its
+    #: schemas, catalogue and coverage in ``schemas/<schema_dir>/revisions/<DATE>/``
+    revisions: tuple[str, ...] = ()
+
+    @property
+    def all_revisions(self) -> tuple[str, ...]:
+        """Every revision the project holds, the seed first ("" when the seed's date is not recorded)."""
+        return (self.seed_revision, *self.revisions)
 
 
 PROVIDERS: dict[str, Provider] = {}
@@ -54,7 +64,8 @@ def names() -> tuple[str, ...]:
 register(Provider(
     name="alibaba", title="Alibaba Cloud ECS DescribeInstances (2014-05-26)",
     document="alibaba-ecs-2014-05-26-DescribeInstances.md", schema_dir="alibaba-ecs-2014-05-26",
-    parser="conformance.spec.parsers.alibaba", adapter="conformance.vendors.alibaba:AlibabaAdapter"))
+    parser="conformance.spec.parsers.alibaba", adapter="conformance.vendors.alibaba:AlibabaAdapter",
+    seed_revision="2020-12-14", revisions=("2021-05-17",)))
 register(Provider(
     name="tencent", title="Tencent Cloud CVM DescribeInstances (2017-03-12)",
     document="tencent-cvm-2017-03-12-DescribeInstances.md", schema_dir="tencent-cvm-2017-03-12",

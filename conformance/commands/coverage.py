@@ -14,7 +14,7 @@ from typing import Any
 
 from conformance import providers
 from conformance.errors import ExitCode, UsageError
-from conformance.spec import statements
+from conformance.spec import catalog, statements
 from conformance.spec.documents import DocumentNotFound
 
 
@@ -22,6 +22,9 @@ def add_coverage(sub: Any) -> None:
     p = sub.add_parser("coverage", help="how much of each vendor document the requirements cover or exclude",
                        description=__doc__.splitlines()[0])
     p.add_argument("--vendor", default="all", help="one vendor, or all (default)")
+    p.add_argument("--document-revision", metavar="DATE", default=None,
+                   help="the revision of the document (default: the seed); a new revision's skeleton starts from "
+                        "the seed revision's decisions, so only new or reworded statements are TODO")
     p.add_argument("--write-skeleton", action="store_true",
                    help="rewrite coverage.yaml: entries kept, a TODO for each new statement, stale entries dropped")
     p.set_defaults(handler=cmd_coverage)
@@ -38,9 +41,15 @@ def vendors_of(value: str) -> list[str]:
 def cmd_coverage(args: Any) -> int:
     vendors = vendors_of(args.vendor)
     try:
+        for vendor in vendors:
+            catalog.select_revision(vendor, args.document_revision)
+    except ValueError as exc:
+        raise UsageError(f"conformance coverage: {exc}") from None
+    try:
         if args.write_skeleton:
             for vendor in vendors:
                 text, dropped = statements.skeleton(vendor)
+                statements.coverage_path(vendor).parent.mkdir(parents=True, exist_ok=True)
                 statements.coverage_path(vendor).write_text(text, encoding="utf-8")
                 print(f"{vendor}: wrote {statements.coverage_path(vendor)}"
                       + (f"; dropped stale entries: {', '.join(dropped)}" if dropped else ""))

@@ -4,7 +4,8 @@ Sub-commands: ``run`` (the suite), ``audit`` (what the documents say beside
 what an endpoint does), ``emulator`` (the reference emulator), ``diff`` (two
 recordings compared), ``baseline`` (known deviations from a report),
 ``coverage`` (how much of the documents the catalogue accounts for),
-``requirements`` (the catalogue, for people and scripts).
+``requirements`` (the catalogue, for people and scripts), ``spec`` (derive
+schemas from a vendor document, compare two revisions of it).
 Usage and configuration errors print one line and exit 2, never a traceback.
 Only the chosen sub-command's module is imported (``run`` needs pytest, ``emulator``
 needs uvicorn, neither needs the other): start-up is part of every replay's time.
@@ -23,7 +24,7 @@ from typing import Any, NoReturn
 from conformance.errors import EXIT_STATUSES, ExitCode, UsageError
 
 #: Each sub-command and the module that adds its parser (``add_<name>``), imported only when needed.
-COMMANDS = ("run", "audit", "emulator", "diff", "baseline", "coverage", "requirements")
+COMMANDS = ("run", "audit", "emulator", "diff", "baseline", "coverage", "requirements", "spec")
 
 #: The garbage collector's thresholds for the command line. A run allocates millions of small
 #: containers (an inventory of 10,000 instances, pages of answers, their indexes) that live until

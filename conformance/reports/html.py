@@ -244,7 +244,8 @@ def render(results: list[Result], targets: dict[str, dict[str, Any]], *, title: 
     code = int(verdict.code)
     sent = requests if requests is not None else sum(r.requests for r in results)
     endpoints = "; ".join(f"{escape(v)}: {escape(str(t.get('endpoint')))} ({escape(str(t.get('region')))}, "
-                          f"signing {escape(str(t.get('signing')))}"
+                          f"signing {escape(str(t.get('signing')))}, "
+                          f"document revision {escape(str(t.get('document_revision') or 'seed'))}"
                           + (f", deviations {escape(', '.join(t['deviations']))}" if t.get("deviations") else "")
                           + ")" for v, t in targets.items())
     headline = verdict_html(verdict, results)

@@ -54,6 +54,8 @@ class Report:
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) if self.complete else None,
             "complete": self.complete,
             "targets": self.targets,
+            # the revision of each vendor's document the run judged against (--document-revision)
+            "document_revision": {v: t.get("document_revision", "") for v, t in self.targets.items()},
             "requests": sum(r.requests for r in self.results),
             "requests_discovery": sum(r.discovery_requests for r in self.results),
             "requests_checks": sum(r.requests - r.discovery_requests for r in self.results),

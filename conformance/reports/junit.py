@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 from conformance.files import write_atomic
 from conformance.results import Result, Verdict, counted_as, summary
+from conformance.spec import catalog
 from conformance.wire.scrub import RUN_SECRETS
 
 
@@ -52,7 +53,10 @@ def mark_junit(path: Path, verdict: Verdict, results: list[Result]) -> None:
         props = ElementTree.Element("properties")
         suite.insert(0, props)
     facts = {"verdict": verdict.line, "exit_code": str(int(verdict.code)), "complete": str(verdict.complete).lower(),
-             **{f"count.{k}": str(v) for k, v in counts.items()}, "count.not_run": str(len(verdict.not_run))}
+             **{f"count.{k}": str(v) for k, v in counts.items()}, "count.not_run": str(len(verdict.not_run)),
+             # the revision of each vendor's document the run judged against (--document-revision)
+             "document_revision": ", ".join(f"{vendor} {catalog.revision_of(vendor) or 'seed'}"
+                                            for vendor in dict.fromkeys(r.vendor for r in results))}
     for name, value in facts.items():
         ElementTree.SubElement(props, "property", name=name, value=value)
     for name in verdict.not_run:

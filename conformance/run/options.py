@@ -125,6 +125,9 @@ OPTIONS: tuple[Option, ...] = (
            "other users)", pytest=False, metavar="SECRET"),
     Option("signing", "--signing", "rpc or acs3 (Alibaba); tc3 or hmac256 (Tencent); default rpc / tc3",
            metavar="MODE"),
+    Option("document_revision", "--document-revision", "the revision (a date) of the vendor's document to judge "
+           "against (default: the seed revision, 2020-12-14 for alibaba; conformance spec diff shows what changed)",
+           metavar="DATE"),
     Option("categories", "--category", "check only this category (repeatable; default all)", action="append",
            choices=lambda: list(CATEGORIES), commands=frozenset({"run"})),
     Option("requirements", "--requirement", "check only this requirement, by id (repeatable; default all; "

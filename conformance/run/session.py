@@ -117,6 +117,7 @@ class SuiteSession:
             names = {d.name for d in deviation_catalogue.for_vendor(vendor)}
             out[vendor] = {
                 "name": self.target_name(vendor),
+                "document_revision": catalog.revision_of(vendor),
                 "endpoint": self.settings.endpoint or "embedded emulator",
                 "region": self.region(vendor),
                 "signing": self.settings.signing or adapter(vendor).signing_modes[0],

@@ -36,6 +36,8 @@ class Settings:
     key_id: str | None = None
     key_secret: str | None = field(default=None, repr=False)
     signing: str | None = None
+    #: the revision of the vendors' documents to judge against (None: each vendor's seed revision)
+    document_revision: str | None = None
     categories: list[str] = field(default_factory=list)
     #: requirement ids (``--requirement``); empty: every requirement of the selected vendors and categories
     requirements: list[str] = field(default_factory=list)
@@ -76,12 +78,22 @@ class Settings:
     def from_portable(cls, data: Mapping[str, Any], env: Mapping[str, str]) -> Settings:
         known = {f.name for f in fields(cls)}
         settings = cls(**{k: v for k, v in data.items() if k in known}, env=dict(env))
+        settings.select_revision()
         if settings.key_id:
             settings.key_secret = env.get(SECRET_ENV)
         return settings
 
+    def select_revision(self) -> None:
+        """Judge every chosen vendor against ``document_revision`` in this process (before any catalogue is read).
+
+        Raises ValueError, naming the known revisions, for one a chosen vendor's document does not have.
+        """
+        for vendor in self.vendors:
+            catalog.select_revision(vendor, self.document_revision)
+
     def validate(self) -> None:
         """Raise ValueError, in one line, for settings that cannot make a run."""
+        self.select_revision()
         if self.endpoint is not None:
             parts = urlsplit(self.endpoint)
             if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -184,16 +184,30 @@ class Paths:
 
 @dataclass(frozen=True)
 class VendorCatalog:
-    """Everything ``schemas/<vendor>/`` holds, loaded once."""
+    """Everything ``schemas/<vendor>/`` holds for one revision of the vendor's document, loaded once.
+
+    A later revision's folder (``schemas/<dir>/revisions/<DATE>/``) holds its derived schemas and its
+    coverage; a hand-written file it does not hold (the catalogue, the JSONPath map, the model) is the
+    seed's (``fallback``): the rules the revision did not change are judged the same way.
+    """
 
     vendor: str
     directory: Path
+    #: the document revision (a date) these files were derived from
+    revision: str = ""
+    #: the seed revision's folder, read for a hand-written file this revision's folder does not hold
+    fallback: Path | None = None
+
+    def path(self, name: str) -> Path:
+        """Where this revision's ``name`` lives: its own folder, else the seed's."""
+        own = self.directory / name
+        return own if own.is_file() or self.fallback is None else self.fallback / name
 
     def _json(self, name: str) -> dict[str, Any]:
-        return json.loads((self.directory / name).read_text(encoding="utf-8"))
+        return json.loads(self.path(name).read_text(encoding="utf-8"))
 
     def _yaml(self, name: str) -> dict[str, Any]:
-        return load_yaml((self.directory / name).read_text(encoding="utf-8"))
+        return load_yaml(self.path(name).read_text(encoding="utf-8"))
 
     @cached_property
     def request_schema(self) -> dict[str, Any]:
@@ -242,7 +256,7 @@ class VendorCatalog:
     @cached_property
     def model_rules(self) -> dict[str, Any]:
         """What the document answers to a request that breaks a rule (``model.yaml``; empty without one)."""
-        path = self.directory / "model.yaml"
+        path = self.path("model.yaml")
         return self._yaml("model.yaml") if path.is_file() else {}
 
     @cached_property
@@ -251,6 +265,54 @@ class VendorCatalog:
         return [Requirement(vendor=self.vendor, **{"quote": "", **entry}) for entry in data["requirements"]]
 
 
+#: The document revision each vendor is judged against in this process (``--document-revision``); absent: the seed.
+_ACTIVE: dict[str, str] = {}
+#: The folder under a provider's schemas that holds its later revisions.
+REVISIONS_DIR = "revisions"
+
+
+def revision_of(vendor: str) -> str:
+    """The revision ``vendor`` is judged against in this process: the one selected, else the seed."""
+    return _ACTIVE.get(vendor) or providers.get(vendor).seed_revision
+
+
+def check_revision(vendor: str, revision: str) -> None:
+    """Raise ValueError, naming the known ones, for a revision the provider does not hold."""
+    provider = providers.get(vendor)
+    if revision not in provider.all_revisions:
+        known = ", ".join(r for r in provider.all_revisions if r) or "none recorded"
+        raise ValueError(f"no document revision {revision!r} for {vendor}; known: {known}")
+
+
+def select_revision(vendor: str, revision: str | None) -> None:
+    """Judge ``vendor`` against ``revision`` from now on in this process (None or "": the seed).
+
+    A run selects it once, from its settings, before anything loads a catalogue; the
+    embedded emulator, the adapters and the checks then all read the same revision.
+    """
+    revision = revision or providers.get(vendor).seed_revision
+    check_revision(vendor, revision)
+    _ACTIVE[vendor] = revision
+
+
+def revision_directory(vendor: str, revision: str) -> Path:
+    provider = providers.get(vendor)
+    base = schemas_root() / provider.schema_dir
+    return base if revision in ("", provider.seed_revision) else base / REVISIONS_DIR / revision
+
+
+def load(vendor: str, revision: str | None = None) -> VendorCatalog:
+    """The catalogue of ``vendor`` for ``revision`` (default: the revision selected for this process)."""
+    return _load(vendor, revision or revision_of(vendor))
+
+
 @lru_cache(maxsize=None)
-def load(vendor: str) -> VendorCatalog:
-    return VendorCatalog(vendor=vendor, directory=schemas_root() / providers.get(vendor).schema_dir)
+def _load(vendor: str, revision: str) -> VendorCatalog:
+    check_revision(vendor, revision)
+    seed = revision_directory(vendor, "")
+    directory = revision_directory(vendor, revision)
+    return VendorCatalog(vendor=vendor, directory=directory, revision=revision,
+                         fallback=None if directory == seed else seed)
+
+
+load.cache_clear = _load.cache_clear  # type: ignore[attr-defined]

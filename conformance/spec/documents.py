@@ -162,17 +162,104 @@ def parse_tables(text: str) -> list[Table]:
     return tables
 
 
+@dataclass(frozen=True)
+class Document:
+    """One vendor document's text and what is read from it: tables, literal blocks, samples.
+
+    Parsers take a :class:`Document`, not a vendor name, so that any revision of a
+    document (or any file given to ``conformance spec derive``) derives the same way.
+    """
+
+    text: str
+    name: str = ""
+
+    @classmethod
+    def from_path(cls, path: Path) -> Document:
+        return cls(text=path.read_text(encoding="utf-8"), name=str(path))
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return _parsed_tables(self.text)
+
+    def table_under(self, heading_part: str, first_header: str | None = None) -> Table:
+        """The first table whose heading contains ``heading_part``."""
+        for table in self.tables:
+            if heading_part in table.heading and (first_header is None or table.header[0] == first_header):
+                return table
+        raise LookupError(f"no table under a heading containing {heading_part!r} in {self.name or 'the document'}")
+
+    def code_blocks(self) -> list[str]:
+        """The literal blocks: fenced ``` blocks and ``<pre>`` blocks, in order."""
+        fenced = re.findall(r"```[^\n]*\n(.*?)```", self.text, flags=re.S)
+        pre = re.findall(r"<pre>\s*(.*?)</pre>", self.text, flags=re.S)
+        return fenced + pre
+
+    def sample_json_response(self) -> dict:
+        """The document's own sample success answer, parsed."""
+        import json
+
+        for block in self.code_blocks():
+            stripped = block.strip()
+            if stripped.startswith("{"):
+                return json.loads(stripped)
+        raise LookupError(f"no JSON sample response in {self.name or 'the document'}")
+
+    def sample_xml_response(self) -> str:
+        for block in self.code_blocks():
+            if block.strip().startswith("<DescribeInstancesResponse>"):
+                return block.strip()
+        raise LookupError(f"no XML sample response in {self.name or 'the document'}")
+
+
+@lru_cache(maxsize=8)
+def _parsed_tables(text: str) -> tuple[Table, ...]:
+    return tuple(parse_tables(text))
+
+
 @lru_cache(maxsize=None)
+def document(vendor: str) -> Document:
+    """The vendor's document as the project reads it (see :func:`document_path`)."""
+    return Document(text=document_text(vendor), name=providers.get(vendor).document)
+
+
+#: Where a provider's later document revisions live, under the spec folder: ``revisions/<schema_dir>/<DATE>.md``.
+REVISIONS_DIR = "revisions"
+
+
+def revision_path(vendor: str, revision: str) -> Path:
+    """The file of one revision of the vendor's document (the seed revision is :func:`document_path`)."""
+    provider = providers.get(vendor)
+    if revision in ("", provider.seed_revision):
+        return document_path(vendor)
+    if revision not in provider.revisions:
+        known = ", ".join(r for r in provider.all_revisions if r) or "none recorded"
+        raise DocumentNotFound(f"no revision {revision!r} of the {vendor} document; known: {known}")
+    path = spec_dir() / REVISIONS_DIR / provider.schema_dir / f"{revision}.md"
+    if not path.is_file():
+        raise DocumentNotFound(f"revision {revision} of the {vendor} document not found at {path}")
+    return path
+
+
+@lru_cache(maxsize=None)
+def revision_document(vendor: str, revision: str) -> Document:
+    """One revision of the vendor's document (the seed's is :func:`document`)."""
+    if revision in ("", providers.get(vendor).seed_revision):
+        return document(vendor)
+    path = revision_path(vendor, revision)
+    return Document(text=path.read_text(encoding="utf-8"), name=f"{providers.get(vendor).document} ({revision})")
+
+
 def tables(vendor: str) -> tuple[Table, ...]:
-    return tuple(parse_tables(document_text(vendor)))
+    return document(vendor).tables
 
 
 def table_under(vendor: str, heading_part: str, first_header: str | None = None) -> Table:
     """The first table whose heading contains ``heading_part``."""
-    for table in tables(vendor):
-        if heading_part in table.heading and (first_header is None or table.header[0] == first_header):
-            return table
-    raise LookupError(f"no table under a heading containing {heading_part!r} in the {vendor} document")
+    try:
+        return document(vendor).table_under(heading_part, first_header)
+    except LookupError:
+        raise LookupError(
+            f"no table under a heading containing {heading_part!r} in the {vendor} document") from None
 
 
 def clean_name(cell: str) -> str:
@@ -182,25 +269,13 @@ def clean_name(cell: str) -> str:
 
 def code_blocks(vendor: str) -> list[str]:
     """The literal blocks of a document: fenced ``` blocks and ``<pre>`` blocks, in order."""
-    text = document_text(vendor)
-    fenced = re.findall(r"```[^\n]*\n(.*?)```", text, flags=re.S)
-    pre = re.findall(r"<pre>\s*(.*?)</pre>", text, flags=re.S)
-    return fenced + pre
+    return document(vendor).code_blocks()
 
 
 def sample_json_response(vendor: str) -> dict:
     """The document's own sample success answer, parsed."""
-    import json
-
-    for block in code_blocks(vendor):
-        stripped = block.strip()
-        if stripped.startswith("{"):
-            return json.loads(stripped)
-    raise LookupError(f"no JSON sample response in the {vendor} document")
+    return document(vendor).sample_json_response()
 
 
 def sample_xml_response(vendor: str) -> str:
-    for block in code_blocks(vendor):
-        if block.strip().startswith("<DescribeInstancesResponse>"):
-            return block.strip()
-    raise LookupError(f"no XML sample response in the {vendor} document")
+    return document(vendor).sample_xml_response()

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 import yaml
 
+from conformance import providers
 from conformance.files import load_yaml
 from conformance.spec import catalog, documents
 from conformance.spec.documents import plain_text
@@ -254,7 +255,11 @@ def load_coverage(vendor: str, path: Path | None = None) -> Coverage:
 def statements(vendor: str, coverage: Coverage | None = None) -> list[Statement]:
     """The statements of a vendor's document, keyed with the section names of its coverage file."""
     coverage = coverage or load_coverage(vendor)
-    return split(documents.document_text(vendor), coverage.sections)
+    return split(_revision_text(vendor, catalog.revision_of(vendor)), coverage.sections)
+
+
+def _revision_text(vendor: str, revision: str) -> str:
+    return documents.revision_document(vendor, revision).text
 
 
 def reason(entry: dict[str, Any]) -> str:
@@ -368,10 +373,30 @@ def skeleton(vendor: str) -> tuple[str, list[str]]:
     Returns the text and the keys of the entries dropped.
     """
     coverage = load_coverage(vendor)
+    revision = catalog.revision_of(vendor)
+    if not coverage_path(vendor).is_file() and revision != providers.get(vendor).seed_revision:
+        coverage = inherited(vendor, revision)
     found = statements(vendor, coverage)
     keys = {s.key for s in found}
-    text = render(vendor, documents.document_path(vendor).name, coverage, found)
+    text = render(vendor, documents.revision_path(vendor, revision).name, coverage, found)
     return text, [k for k in coverage.entries if k not in keys]
+
+
+def inherited(vendor: str, revision: str) -> Coverage:
+    """A new revision's coverage, started from the seed revision's decisions.
+
+    A statement the seed revision has with the same words keeps its decision; a new or
+    reworded one gets none (so the skeleton writes ``TODO`` for it): only what changed is
+    decided again.
+    """
+    seed = providers.get(vendor).seed_revision
+    older = load_coverage(vendor, catalog.revision_directory(vendor, seed) / COVERAGE_FILE)
+    before = {s.key: s.text for s in split(_revision_text(vendor, seed), older.sections)}
+    after = split(_revision_text(vendor, revision), older.sections)
+    kept = {s.key: older.entries[s.key] for s in after
+            if s.key in older.entries and s.key in before
+            and documents.plain_text(before[s.key]) == documents.plain_text(s.text)}
+    return Coverage(vendor=vendor, sections=dict(older.sections), entries=kept)
 
 
 def _scalar(value: Any) -> str:

@@ -149,8 +149,10 @@ class Adapter:
     vendor: ClassVar[str]
     capabilities: ClassVar[Capabilities]
 
-    def __init__(self) -> None:
-        self.catalog: VendorCatalog = catalog.load(self.vendor)
+    @property
+    def catalog(self) -> VendorCatalog:
+        """The catalogue of the document revision this process judges against (``--document-revision``)."""
+        return catalog.load(self.vendor)
 
     # The capabilities most checks read, by their short names.
     @property

@@ -1,126 +1,114 @@
 """The Alibaba ECS document's parser: its tables and samples into JSON Schemas and OpenAPI.
 
-What a flat table cannot say (which rows nest, list element names, enums
-written in prose) is the data below, each entry next to the sentence it
-comes from.
+Nesting comes from the table's type column, its order and the samples
+(:mod:`conformance.spec.nesting`); enums, limits and defaults from the rows'
+sentences (:mod:`conformance.spec.reading`). What the document leaves
+ambiguous is data, each entry with its reason, in ``alibaba.yaml``: so a
+revision of the document in the same format derives without a code change.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path as FilePath
 from typing import Any
 
-from conformance.spec import documents
+from conformance.files import load_yaml
+from conformance.spec import documents, nesting, reading
 from conformance.spec.building import SCALARS, SCHEMA_DIALECT, components, describe, list_of, query_param
-from conformance.spec.documents import clean_name
+from conformance.spec.documents import Document, clean_name
+from conformance.spec.nesting import DocumentError, Node, Path
 
 VENDOR = "alibaba"
 
-#: Struct and array rows of the response table and the rows nested under them,
-#: as the document's JSON sample nests them.
-ALIBABA_STRUCTS: dict[str, list[str]] = {
-    "CpuOptions": ["CoreCount", "Numa", "ThreadsPerCore"],
-    "DedicatedHostAttribute": ["DedicatedHostClusterId", "DedicatedHostId", "DedicatedHostName"],
-    "DedicatedInstanceAttribute": ["Affinity", "Tenancy"],
-    "EcsCapacityReservationAttr": ["CapacityReservationId", "CapacityReservationPreference"],
-    "EipAddress": ["AllocationId", "Bandwidth", "InternetChargeType", "IpAddress", "IsSupportUnassociate"],
-    "MetadataOptions": ["HttpEndpoint", "HttpPutResponseHopLimit", "HttpTokens"],
-    "NetworkInterfaces": ["MacAddress", "NetworkInterfaceId", "PrimaryIpAddress"],
-    "OperationLocks": ["LockMsg", "LockReason"],
-    "Tags": ["TagKey", "TagValue"],
-    "VpcAttributes": ["NatIpAddress", "PrivateIpAddress", "VSwitchId", "VpcId"],
-}
-
-#: ``List`` rows and the element name inside their wrapper (the samples show
-#: ``InnerIpAddress.IpAddress[]``, ``SecurityGroupIds.SecurityGroupId[]``).
-ALIBABA_LIST_ELEMENTS = {
-    "InnerIpAddress": "IpAddress",
-    "PublicIpAddress": "IpAddress",
-    "RdmaIpAddress": "IpAddress",
-    "PrivateIpAddress": "IpAddress",
-    "SecurityGroupIds": "SecurityGroupId",
-}
-
-#: Enums the response table states in its descriptions.
-ALIBABA_RESPONSE_ENUMS = {
-    "InstanceNetworkType": ["classic", "vpc"],
-    "InstanceChargeType": ["PrePaid", "PostPaid"],
-    "OSType": ["windows", "linux"],
-    "SpotStrategy": ["NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo"],
-    "StoppedMode": ["KeepCharging", "StopCharging", "Not-applicable"],
-}
-
-#: Fields every instance carries in the sample and without which an item is
-#: not an instance listing at all.
-ALIBABA_INSTANCE_REQUIRED = ["InstanceId", "RegionId", "ZoneId", "Status", "InstanceType"]
-
-#: Request enums, ranges and defaults, each stated in the request table.
-ALIBABA_REQUEST_EXTRA: dict[str, dict[str, Any]] = {
-    "Action": {"const": "DescribeInstances"},
-    "InstanceNetworkType": {"enum": ["classic", "vpc"]},
-    "InstanceChargeType": {"enum": ["PostPaid", "PrePaid"]},
-    "InternetChargeType": {"enum": ["PayByBandwidth", "PayByTraffic"]},
-    "Status": {"enum": ["Pending", "Running", "Starting", "Stopping", "Stopped"]},
-    "LockReason": {"enum": ["financial", "security", "recycling", "dedicatedhostfinancial", "refunded"]},
-    "PageNumber": {"minimum": 1, "default": 1},
-    "PageSize": {"minimum": 1, "maximum": 100, "default": 10},
-    "DryRun": {"default": False},
-    "HttpEndpoint": {"enum": ["enabled", "disabled"], "default": "enabled"},
-    "HttpTokens": {"enum": ["optional", "required"], "default": "optional"},
-}
-
-#: Parameters the table types as ``String`` but whose value is a JSON array of
-#: at most 100 strings ("The value can be a JSON array that consists of up to 100 ...").
-ALIBABA_JSON_ARRAYS = ["InstanceIds", "InnerIpAddresses", "PrivateIpAddresses", "PublicIpAddresses", "EipAddresses"]
-
-_TAG_N = "([1-9]|1[0-9]|20)"
+#: What the document leaves ambiguous, each entry with its reason (``alibaba.yaml`` beside this module).
+DATA_FILE = FilePath(__file__).with_name("alibaba.yaml")
 
 
-def _alibaba_field(row: list[str]) -> dict[str, Any]:
-    name, kind, _example, description = (clean_name(row[0]), row[1], row[2], row[3])
-    if kind == "List":
-        return list_of(ALIBABA_LIST_ELEMENTS[name], {"type": "string"}, description)
-    schema: dict[str, Any] = dict(SCALARS[kind])
-    if name in ALIBABA_RESPONSE_ENUMS:
+@lru_cache(maxsize=1)
+def ambiguities() -> dict[str, Any]:
+    return load_yaml(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def _doc(doc: Document | None) -> Document:
+    return doc if doc is not None else documents.document(VENDOR)
+
+
+def _scalar(name: str, kind: str) -> dict[str, Any]:
+    if kind not in SCALARS:
+        raise DocumentError(name, f"type {kind!r} is not a type this derivation reads")
+    return dict(SCALARS[kind])
+
+
+def _response_rows(doc: Document) -> list[list[str]]:
+    table = doc.table_under("Response parameters")
+    for row in table.rows:
+        if len(row) < 4:
+            raise DocumentError(row[0] if row else "?", f"{len(row)} cells where the table has 4")
+        kind = row[1].strip()
+        if kind and kind not in ("Struct", "List") and kind not in SCALARS and not kind.startswith("Array of "):
+            raise DocumentError(clean_name(row[0]), f"type {kind!r} is not a type this derivation reads")
+    return table.rows
+
+
+def _field(node: Node, path: Path, sample: Any) -> dict[str, Any]:
+    """The schema of one response row, its nesting already settled by :func:`nesting.nest`."""
+    data = ambiguities()
+    description = node.description
+    if node.shape == "struct":
+        props = {c.name: _field(c, (*path, c.name), sample) for c in node.children}
+        return describe({"type": "object", "properties": props}, description)
+    if node.shape == "array":
+        inner = Node(name=node.element, kind="", row=[""], shape="struct", children=node.children)
+        props = {c.name: _field(c, (*path, node.element, c.name), sample) for c in inner.children}
+        return list_of(node.element, {"type": "object", "properties": props}, description)
+    if node.kind == "List":
+        return list_of(_list_element(node.name, path, sample, data), {"type": "string"}, description)
+    schema = _scalar(node.name, node.kind)
+    if node.name in data["closed_response_enums"]["fields"]:
+        values = reading.listed_values(description)
+        if not values:
+            raise DocumentError(node.name, "a closed enum (alibaba.yaml) whose row lists no 'Valid values'")
         # Real answers carry "" where the value is unset (the sample does).
-        schema["enum"] = [*ALIBABA_RESPONSE_ENUMS[name], ""]
+        schema["enum"] = [*values, ""]
     return describe(schema, description)
 
 
-def alibaba_response_schema() -> dict[str, Any]:
-    rows = documents.table_under(VENDOR, "Response parameters").rows
+def _list_element(name: str, path: Path, sample: Any, data: dict[str, Any]) -> str:
+    shown = nesting.sample_value(sample, path)
+    if isinstance(shown, dict) and len(shown) == 1:
+        return next(iter(shown))
+    if name in data["list_elements"]:
+        return str(data["list_elements"][name]["element"])
+    raise DocumentError(name, "a List whose element name no sample shows (and alibaba.yaml does not name)")
+
+
+def alibaba_response_schema(doc: Document | None = None) -> dict[str, Any]:
+    doc = _doc(doc)
+    data = ambiguities()
+    sample = doc.sample_json_response()
+    try:
+        xml = doc.sample_xml_response()
+    except LookupError:
+        xml = None
+    shown = nesting.sample_keys(sample, xml)
+    parents = {name: str(entry["parent"]) for name, entry in (data.get("parents") or {}).items()}
+    tree = nesting.nest(_response_rows(doc), shown, parents)
     top: dict[str, Any] = {}
-    instance: dict[str, Any] = {}
-    i = 0
-    # Row 0/1 are "Instances" and its element row "Instance"; the last four are top level.
-    instances_row = rows[0]
-    body, tail = rows[2:-4], rows[-4:]
-    while i < len(body):
-        row = body[i]
-        name, kind = clean_name(row[0]), row[1]
-        if name in ALIBABA_STRUCTS:
-            children = ALIBABA_STRUCTS[name]
-            is_array = kind.startswith("Array of ")
-            start = i + (2 if is_array else 1)
-            child_rows = body[start : start + len(children)]
-            found = [clean_name(r[0]) for r in child_rows]
-            if found != children:
-                raise ValueError(f"{name}: expected children {children}, the document has {found}")
-            props = {clean_name(r[0]): _alibaba_field(r) for r in child_rows}
-            struct = {"type": "object", "properties": props}
-            if is_array:
-                element = clean_name(body[i + 1][0])
-                instance[name] = list_of(element, struct, row[3])
-            else:
-                instance[name] = describe(struct, row[3])
-            i = start + len(children)
-            continue
-        instance[name] = _alibaba_field(row)
-        i += 1
-    for row in tail:
-        top[clean_name(row[0])] = _alibaba_field(row)
-    item = {"type": "object", "properties": instance, "required": ALIBABA_INSTANCE_REQUIRED}
-    top["Instances"] = list_of(clean_name(rows[1][0]), {"$ref": "#/$defs/Instance"}, instances_row[3])
+    defs: dict[str, Any] = {}
+    for node in tree.children:
+        if node.shape == "array":
+            # A top-level array's element is the listing's item: a named definition the checks point at.
+            props = {c.name: _field(c, (node.name, node.element, c.name), sample) for c in node.children}
+            item: dict[str, Any] = {"type": "object", "properties": props}
+            required = data["item_required"].get(node.element, {}).get("fields")
+            if required:
+                item["required"] = list(required)
+            defs[node.element] = item
+            top[node.name] = list_of(node.element, {"$ref": f"#/$defs/{node.element}"}, node.description)
+        else:
+            top[node.name] = _field(node, (node.name,), sample)
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": "alibaba-ecs-2014-05-26/response.schema.json",
@@ -128,36 +116,60 @@ def alibaba_response_schema() -> dict[str, Any]:
         "description": "JSON answer, and the XML answer parsed into the same shape (Format=XML).",
         "type": "object",
         "properties": top,
-        "required": ["RequestId", "TotalCount", "PageNumber", "PageSize", "Instances"],
-        "$defs": {"Instance": item},
+        "required": list(data["response_required"]["fields"]),
+        "$defs": defs,
     }
 
 
-def alibaba_request_schema() -> dict[str, Any]:
-    rows = documents.table_under(VENDOR, "Request parameters").rows
+def _response_values(doc: Document, name: str) -> list[str]:
+    for row in _response_rows(doc):
+        if clean_name(row[0]) == name and row[1].strip():
+            return reading.listed_values(row[3])
+    return []
+
+
+def alibaba_request_schema(doc: Document | None = None) -> dict[str, Any]:
+    doc = _doc(doc)
+    data = ambiguities()
+    rows = doc.table_under("Request parameters").rows
     props: dict[str, Any] = {}
     pattern_props: dict[str, Any] = {}
     required: list[str] = []
+    n_ranges: dict[str, tuple[int, int]] = {}
     for row in rows:
-        name, kind, req, description = clean_name(row[0]), row[1], row[2], row[4]
-        if kind == "RepeatList":
-            schema: dict[str, Any] = {"type": "string", "enum": ["META_OPTIONS", "DDH_CLUSTER"]}
-        else:
-            schema = dict(SCALARS[kind])
-        schema.update(ALIBABA_REQUEST_EXTRA.get(name, {}))
-        if name in ALIBABA_JSON_ARRAYS:
+        if len(row) < 5:
+            raise DocumentError(row[0] if row else "?", f"{len(row)} cells where the table has 5")
+        if ".N" in row[0].replace("\\", "") and (found := reading.n_range(row[4])):
+            n_ranges[clean_name(row[0]).split(".N", 1)[0]] = found
+    for row in rows:
+        name, kind, req, description = clean_name(row[0]), row[1].strip(), row[2].strip(), row[4]
+        schema: dict[str, Any] = {"type": "string"} if kind == "RepeatList" else _scalar(name, kind)
+        values = [] if kind == "Boolean" else reading.listed_values(description)
+        if name in data["request_values_from_response"]:
+            values = _response_values(doc, name)
+        if (value := reading.const(description)) is not None:
+            schema["const"] = value
+        elif values:
+            schema["enum"] = values
+        schema.update(reading.limits(description))
+        if (fallback := reading.default(description, schema)) is not None:
+            schema["default"] = fallback
+        if (pattern := reading.time_pattern(description)) is not None:
+            schema["pattern"] = pattern
+        if (most := reading.json_array_limit(description)) is not None:
             schema["contentMediaType"] = "application/json"
-            schema["contentSchema"] = {"type": "array", "maxItems": 100, "items": {"type": "string"}}
+            schema["contentSchema"] = {"type": "array", "maxItems": most, "items": {"type": "string"}}
         schema = describe(schema, description)
         if ".N" in name:
-            suffix = re.escape(name.split(".N", 1)[1])
-            prefix = re.escape(name.split(".N", 1)[0])
-            pattern_props[f"^{prefix}\\.{_TAG_N}{suffix}$"] = {**schema, "x-document-name": name}
+            prefix_name, suffix_name = name.split(".N", 1)
+            low, high = n_ranges.get(prefix_name) or _no_n_range(name)
+            pattern_props[f"^{re.escape(prefix_name)}\\.{reading.number_pattern(low, high)}{re.escape(suffix_name)}$"] = {
+                **schema, "x-document-name": name}
         else:
             props[name] = schema
         if req == "Yes":
             required.append(name)
-    return {
+    out: dict[str, Any] = {
         "$schema": SCHEMA_DIALECT,
         "$id": "alibaba-ecs-2014-05-26/request.schema.json",
         "title": "DescribeInstances request parameters (Alibaba Cloud ECS 2014-05-26)",
@@ -167,12 +179,18 @@ def alibaba_request_schema() -> dict[str, Any]:
         "properties": props,
         "patternProperties": pattern_props,
         "required": required,
-        "x-tag-limit": 20,
     }
+    if "Tag" in n_ranges:
+        out["x-tag-limit"] = n_ranges["Tag"][1]
+    return out
 
 
-def alibaba_error_schema() -> dict[str, Any]:
-    rows = documents.table_under(VENDOR, "Error codes").rows
+def _no_n_range(name: str) -> tuple[int, int]:
+    raise DocumentError(name, "a numbered parameter whose range of N no row states ('Valid values of N: 1 to 20')")
+
+
+def alibaba_error_schema(doc: Document | None = None) -> dict[str, Any]:
+    rows = _doc(doc).table_under("Error codes").rows
     codes = [clean_name(r[1]) for r in rows]
     return {
         "$schema": SCHEMA_DIALECT,
@@ -197,10 +215,10 @@ def alibaba_error_schema() -> dict[str, Any]:
     }
 
 
-def alibaba_openapi() -> dict[str, Any]:
-    request = alibaba_request_schema()
-    response, response_defs = components(alibaba_response_schema(), "Alibaba")
-    error, _ = components(alibaba_error_schema(), "Alibaba")
+def alibaba_openapi(doc: Document | None = None) -> dict[str, Any]:
+    request = alibaba_request_schema(doc)
+    response, response_defs = components(alibaba_response_schema(doc), "Alibaba")
+    error, _ = components(alibaba_error_schema(doc), "Alibaba")
     params = [
         query_param("Version", {"type": "string", "enum": ["2014-05-26"]}, required=True),
         query_param("Format", {"type": "string", "enum": ["JSON"]}),

@@ -11,7 +11,7 @@ from typing import Any
 
 from conformance.spec import documents
 from conformance.spec.building import SCALARS, SCHEMA_DIALECT, components, describe, query_param
-from conformance.spec.documents import clean_name
+from conformance.spec.documents import Document, clean_name
 
 VENDOR = "tencent"
 
@@ -38,9 +38,14 @@ TENCENT_CHARGE_TYPES = ["PREPAID", "POSTPAID_BY_HOUR", "CDHPAID"]
 TENCENT_INSTANCE_REQUIRED = ["InstanceId", "Placement"]
 
 
-def tencent_response_schema() -> dict[str, Any]:
-    rows = {clean_name(r[0]): r for r in documents.table_under(VENDOR, "输出参数").rows}
-    instance = _from_sample(documents.sample_json_response(VENDOR)["Response"]["InstanceSet"][0], nullable_lists=True)
+def _doc(doc: Document | None) -> Document:
+    return doc if doc is not None else documents.document(VENDOR)
+
+
+def tencent_response_schema(doc: Document | None = None) -> dict[str, Any]:
+    doc = _doc(doc)
+    rows = {clean_name(r[0]): r for r in doc.table_under("输出参数").rows}
+    instance = _from_sample(doc.sample_json_response()["Response"]["InstanceSet"][0], nullable_lists=True)
     instance["required"] = TENCENT_INSTANCE_REQUIRED
     return {
         "$schema": SCHEMA_DIALECT,
@@ -65,8 +70,8 @@ def tencent_response_schema() -> dict[str, Any]:
     }
 
 
-def _tencent_filters() -> dict[str, Any]:
-    table = next(t for t in documents.tables(VENDOR) if t.rows and clean_name(t.rows[0][0]) == "zone")
+def _tencent_filters(doc: Document) -> dict[str, Any]:
+    table = next(t for t in doc.tables if t.rows and clean_name(t.rows[0][0]) == "zone")
     out = {}
     for row in table.rows:
         name, kind, description = clean_name(row[0]), row[1], row[3]
@@ -80,9 +85,10 @@ def _tencent_filters() -> dict[str, Any]:
     return out
 
 
-def tencent_request_schema() -> dict[str, Any]:
-    rows = {clean_name(r[0]): r for r in documents.table_under(VENDOR, "输入参数").rows}
-    filters = _tencent_filters()
+def tencent_request_schema(doc: Document | None = None) -> dict[str, Any]:
+    doc = _doc(doc)
+    rows = {clean_name(r[0]): r for r in doc.table_under("输入参数").rows}
+    filters = _tencent_filters(doc)
     filter_variants = [
         {
             "properties": {"Name": {"const": name}, "Values": {"type": "array", "items": value,
@@ -123,8 +129,8 @@ def tencent_request_schema() -> dict[str, Any]:
     }
 
 
-def tencent_error_schema() -> dict[str, Any]:
-    rows = documents.table_under(VENDOR, "错误码").rows
+def tencent_error_schema(doc: Document | None = None) -> dict[str, Any]:
+    rows = _doc(doc).table_under("错误码").rows
     codes = [clean_name(r[0]) for r in rows]
     return {
         "$schema": SCHEMA_DIALECT,
@@ -152,10 +158,10 @@ def tencent_error_schema() -> dict[str, Any]:
     }
 
 
-def tencent_openapi() -> dict[str, Any]:
-    request = tencent_request_schema()
-    response, defs = components(tencent_response_schema(), "Tencent")
-    error, _ = components(tencent_error_schema(), "Tencent")
+def tencent_openapi(doc: Document | None = None) -> dict[str, Any]:
+    request = tencent_request_schema(doc)
+    response, defs = components(tencent_response_schema(doc), "Tencent")
+    error, _ = components(tencent_error_schema(doc), "Tencent")
     props = request["properties"]
     filter_names = list(request["$defs"]["filters"])
     params = [

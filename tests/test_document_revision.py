@@ -1,0 +1,63 @@
+"""``--document-revision``: a run names the revision of the document it judges against, every report states it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance import providers
+from conformance.commands.main import main
+from conformance.spec import catalog, statements
+
+
+@pytest.fixture(autouse=True)
+def _seed_again() -> Iterator[None]:
+    """The revision is chosen per process: put the seed back for the tests that follow in this worker."""
+    yield
+    for vendor in providers.names():
+        catalog.select_revision(vendor, None)
+
+
+def test_the_default_is_the_seed_revision() -> None:
+    assert catalog.revision_of("alibaba") == "2020-12-14"
+    assert catalog.load("alibaba").directory.name == "alibaba-ecs-2014-05-26"
+
+
+def test_a_revision_has_its_own_schemas_and_the_seeds_hand_written_files() -> None:
+    later = catalog.load("alibaba", "2021-05-17")
+    assert "NextToken" in later.request_schema["properties"]
+    assert "NextToken" not in catalog.load("alibaba").request_schema["properties"]
+    assert later.path("requirements.yaml") == catalog.load("alibaba").path("requirements.yaml")
+    assert later.path("coverage.yaml").parent == later.directory
+
+
+def test_a_run_against_the_later_revision_states_it_in_every_report(tmp_path: Path) -> None:
+    status = main(["run", "--vendor", "alibaba", "--category", "pagination", "--document-revision", "2021-05-17",
+                   "--instances", "30", "--report-dir", str(tmp_path)])
+    assert status == 0
+    report = json.loads((tmp_path / "conformance.json").read_text())
+    assert report["document_revision"] == {"alibaba": "2021-05-17"}
+    assert report["targets"]["alibaba"]["document_revision"] == "2021-05-17"
+    assert 'name="document_revision" value="alibaba 2021-05-17"' in (tmp_path / "junit.xml").read_text()
+    assert "document revision 2021-05-17" in (tmp_path / "conformance.html").read_text()
+
+
+def test_an_unknown_revision_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    assert main(["run", "--vendor", "alibaba", "--document-revision", "1999-01-01",
+                 "--report-dir", str(tmp_path)]) == 2
+    assert "no document revision '1999-01-01' for alibaba; known: 2020-12-14, 2021-05-17" in capsys.readouterr().err
+
+
+def test_a_new_revisions_skeleton_starts_from_the_older_decisions() -> None:
+    coverage = statements.inherited("alibaba", "2021-05-17")
+    seed = statements.load_coverage("alibaba")
+    assert coverage.entries["request/RegionId"] == seed.entries["request/RegionId"]  # same words: same decision
+    assert "request/NextToken" not in coverage.entries  # new: TODO
+    assert "request/PageSize" not in coverage.entries  # reworded ("Maximum value: 100."): decided again
+    catalog.select_revision("alibaba", "2021-05-17")
+    text, _ = statements.skeleton("alibaba")
+    assert "request/NextToken: {excluded: TODO}" in text
+    assert "request/RegionId: {requirements:" in text
