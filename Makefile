@@ -20,7 +20,7 @@ report: $(STAMP)
 test: $(STAMP) chromium node
 	$(BIN)/ruff check conformance tests
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist worksteal -q
 
 ## Figures for the README (not tests): the suite per vendor at 150, 2,000 and 10,000 instances (requests,
 ## discovery and checks apart, wall time, verdict), the default run, the replay, then the emulator's throughput.
