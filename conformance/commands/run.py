@@ -24,13 +24,13 @@ import pytest
 
 from conformance.errors import EXIT_STATUSES, ExitCode, UsageError
 from conformance.files import write_atomic
-from conformance.reports import html
+from conformance.reports import console, html
 from conformance.reports.json_report import Report
 from conformance.reports.junit import mark_junit, name_junit_cases, not_run_junit
 from conformance.results import INTERRUPTED, UNDECIDED, Verdict
 from conformance.run import crash, options
 from conformance.run.plugin import RunHandle
-from conformance.run.probe import Problem, preflight, probe
+from conformance.run.probe import Problem, preflight, reach
 from conformance.run.session import SuiteSession
 from conformance.run.settings import SECRET_ENV, Settings
 from conformance.vendors import adapter
@@ -162,6 +162,9 @@ def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, 
         "--pyargs", "conformance.suite", "-q", "-p", "no:cacheprovider",
         "--assert=plain",  # the suite asserts nothing; rewriting imports costs seconds at every start
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        # each failure is told once, by the plugin's summary (conformance.reports.console): not again in
+        # pytest's FAILURES section and short summary; an error outside a requirement still has its line
+        "--tb=no", "-rE",
         f"--junitxml={junit_path}", "-o", "junit_family=xunit1",
         f"--html={html_path}", "--self-contained-html",
         *args.pytest_args,
@@ -243,8 +246,9 @@ def _conclude(handle: RunHandle, verdict: Verdict, settings: Settings, paths: tu
         print(miss.message, file=sys.stderr)
     if misses:
         print(f"conformance run: {len(misses)} requirement(s) could not be replayed; record again", file=sys.stderr)
+    columns = console.width()
     for line in verdict.explain():
-        print(line)
+        print("\n".join(console.wrap(line, columns)))
     allowed = (f"; {len(verdict.undecided)} undecided allowed by --allow-inconclusive {settings.allow_inconclusive}"
                if verdict.code == ExitCode.OK and verdict.undecided else "")
     print(f"{verdict.line} (exit {int(verdict.code)}{allowed})")
@@ -263,9 +267,9 @@ def _preflight(settings: Settings, session: SuiteSession) -> Problem | None:
     instances twice cost seconds.
     """
     if settings.endpoint:
-        problem = probe(settings.endpoint)
+        problem = reach(settings.endpoint, settings.ca_file)
         if problem:
-            return Problem(problem, ExitCode.UNDECIDED)
+            return problem
     else:
         session.close()
         session = SuiteSession(dataclasses.replace(settings, instances=min(settings.instances, PREFLIGHT_INSTANCES)))
