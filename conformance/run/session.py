@@ -147,7 +147,8 @@ class SuiteSession:
                 endpoint = emulator.url
             client = Client(adapter(vendor), endpoint, self.region(vendor), credentials,
                             signing=self.settings.signing, max_requests=self._budget(), rate_limit=self._rate(),
-                            max_answer_bytes=self.settings.max_answer_bytes, run_deadline=self.settings.deadline_at)
+                            max_answer_bytes=self.settings.max_answer_bytes, run_deadline=self.settings.deadline_at,
+                            ca_file=self.settings.ca_file)
             target = Target(adapter(vendor), client, self.target_name(vendor))
             target.observer = Progress(self, live=bool(self.settings.endpoint) and not self.settings.replay)
             self._targets[vendor] = target
