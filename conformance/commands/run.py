@@ -105,7 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     junit_path = Path(args.junit_xml) if args.junit_xml else report_dir / "junit.xml"
     paths = (json_path, html_path, junit_path)
     args.json_report = str(json_path)
-    for path in paths:
+    for path in (*paths, *([Path(args.markdown)] if args.markdown else [])):
         if unwritable := _writable(path):
             raise UsageError(f"conformance run: cannot write reports: {unwritable}")
     try:
@@ -240,6 +240,9 @@ def _conclude(handle: RunHandle, verdict: Verdict, settings: Settings, paths: tu
     if junit_path.is_file():
         name_junit_cases(junit_path)
         mark_junit(junit_path, verdict, handle.results)
+    if html_path.is_file():
+        write_atomic(html_path, html.tidy_pytest_page(html_path.read_text(encoding="utf-8"),
+                                                      f"Conformance of DescribeInstances: {verdict.line}"))
     print(f"reports: {json_path}  {html_path}  {junit_path}")
     misses = [r for r in handle.results if r.replay_miss]
     for miss in misses:

@@ -170,8 +170,8 @@ OPTIONS: tuple[Option, ...] = (
            "JSON reports (default: in full for failed and undecided ones, a summary for the others)",
            action="store_true", commands=frozenset({"run"})),
     Option("markdown", "--markdown", "also write a Markdown summary of the verdict and the failures to FILE (under "
-           "GitHub Actions it is appended to $GITHUB_STEP_SUMMARY as well)", metavar="FILE", pytest=False,
-           setting=False, commands=frozenset({"run"})),
+           "GitHub Actions it is appended to $GITHUB_STEP_SUMMARY as well)", metavar="FILE",
+           commands=frozenset({"run"})),
     Option("baseline", "--baseline", "YAML of known deviations: reported, not failing the run, until they expire",
            metavar="FILE", commands=frozenset({"run"})),
 )

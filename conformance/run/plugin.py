@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from conformance.reports import console, html
+from conformance.files import write_atomic
+from conformance.reports import console, evidence, github, html, markdown
 from conformance.reports.coverage import coverage_html
 from conformance.reports.json_report import Report
 from conformance.results import Result, Verdict, decide, summary
@@ -213,7 +214,7 @@ class Collector:
         data = getattr(report, "conformance_result", None)
         if data is None or report.when != "call":
             return
-        result = Result.from_dict(data)
+        result = evidence.trim(Result.from_dict(data), self.session.settings.full_evidence)
         self.report.add(result)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
@@ -285,12 +286,38 @@ class Collector:
                 terminalreporter.write_line(f"{r.baseline.upper()} {r.vendor}:{r.requirement} — {r.baseline_reason}")
             elif r.baseline_reason:
                 terminalreporter.write_line(f"BASELINE {r.vendor}:{r.requirement} — {r.baseline_reason}")
+        self._ci_summaries(terminalreporter)
         terminalreporter.write_line(f"requests sent: {sum(r.requests for r in results)}")
         verdict = self.verdict_for_terminal
         if verdict is not None:  # plain pytest: the verdict here; ``conformance run`` prints it last
             for line in verdict.explain():
                 terminalreporter.write_line(line)
             terminalreporter.write_line(f"{verdict.line} (exit {int(verdict.code)})")
+
+
+    def _ci_summaries(self, terminalreporter: Any) -> None:
+        """Under GitHub Actions, one annotation per failure and the step summary; ``--markdown`` anywhere.
+
+        Written here, while the run's secrets are still registered: an endpoint's echo of one is
+        scrubbed from both (the console's stream scrubs the annotations).
+        """
+        settings, verdict = self.session.settings, self.report.verdict
+        if verdict is None:
+            return
+        results = self.report.results
+        env = settings.env
+        if github.active(env):
+            for r in results:
+                if r.outcome == "failed" and r.baseline != "expected" and r.documented:
+                    terminalreporter.write_line(github.annotation(r))
+        if not (settings.markdown or (github.active(env) and env.get("GITHUB_STEP_SUMMARY"))):
+            return
+        text = RUN_SECRETS.scrub(markdown.render(verdict, results, self.report.targets,
+                                                 lambda r: rerun_command(settings, r.vendor, r.requirement)))
+        if settings.markdown:
+            write_atomic(Path(settings.markdown), text)
+        if github.active(env):
+            github.append_step_summary(env, text)
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:

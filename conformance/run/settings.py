@@ -60,6 +60,8 @@ class Settings:
     ca_file: str | None = None
     #: keep every exchange of every result in the reports (``--full-evidence``)
     full_evidence: bool = False
+    #: where the Markdown summary goes (``--markdown``), besides ``$GITHUB_STEP_SUMMARY`` under GitHub Actions
+    markdown: str | None = None
     #: when the run must stop sending (``time.time()``): set once from ``timeout`` when the run starts
     deadline_at: float | None = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
