@@ -25,7 +25,7 @@ def keeps_full(result: Result) -> bool:
 
 
 def compact(evidence: list[dict[str, Any]], vendor: str) -> list[dict[str, Any]]:
-    """Each exchange as a one-line summary: method, path, what it asked, the answer's status, the note."""
+    """Each exchange as a one-line summary: method, path, what it asked, the answer's status and headers, the note."""
     out = []
     for exchange in evidence:
         if exchange.get("compact"):
@@ -36,7 +36,8 @@ def compact(evidence: list[dict[str, Any]], vendor: str) -> list[dict[str, Any]]
                     "request": {"method": request.get("method", ""),
                                 "url": urlsplit(str(request.get("url", ""))).path or "/",
                                 "asked": business(vendor, request) if request else ""},
-                    "response": {"status": response.get("status")}})
+                    # the answer's few kept headers stay: a redirect's Location is the evidence of one
+                    "response": {"status": response.get("status"), "headers": response.get("headers", {})}})
     return out
 
 

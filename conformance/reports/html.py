@@ -113,7 +113,10 @@ def _exchange(number: int, exchange: dict[str, Any], vendor: str = "") -> str:
         return (f"<div class='exchange'>{escape(title)}<span class='params'>"
                 f"{escape(request.get('asked') or '(no business parameter)')}</span> → HTTP "
                 f"{escape(str(response.get('status')))} <small>{escape(request.get('method', ''))} "
-                f"{escape(request.get('url', ''))}</small></div>")
+                f"{escape(request.get('url', ''))}"
+                + "".join(f" · {escape(k)}: {escape(str(v))}" for k, v in response.get("headers", {}).items()
+                          if k.lower() == "location")
+                + "</small></div>")
     headers = "\n".join(f"{k}: {v}" for k, v in request.get("headers", {}).items())
     sent = headers + ("\n\n" + request["body"] if request.get("body") else "")
     asked = business(vendor, request) if vendor else ""
