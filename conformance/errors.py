@@ -34,7 +34,8 @@ EXIT_STATUSES = """exit statuses:
   1  FAILS: a documented requirement fails (whatever else happened, unless the run was interrupted)
   2  a usage or configuration error, before anything is checked: bad flags, URLs, baselines or report
      paths, an unknown --requirement, a selection of nothing, --replay without cassettes, credentials the
-     endpoint refuses, a region it does not know (no verdict line)
+     endpoint refuses, a region it does not know, an endpoint answering in another vendor's shape, a
+     TLS certificate not trusted (--ca-file) (no verdict line)
   3  UNDECIDED: a documented requirement is inconclusive or skipped (request cap, throttling, an
      inventory too small, no credentials; --allow-inconclusive N tolerates N), INTERRUPTED (SIGINT,
      SIGTERM, -x, --maxfail), or the endpoint cannot be reached

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import textwrap
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -136,7 +137,8 @@ class Verdict:
         out.extend(f"FAILED {name}" for name in self.failed)
         by_reason: dict[str, list[str]] = {}
         for name, reason in self.undecided:
-            by_reason.setdefault(reason[:160], []).append(name)
+            # shortened between words: a reason cut inside a word reads as a different word
+            by_reason.setdefault(textwrap.shorten(reason, 200, placeholder=" …"), []).append(name)
         for reason, names in by_reason.items():
             out.append(f"UNDECIDED {', '.join(names)} — {reason}")
         return out

@@ -49,7 +49,7 @@ def sdk_client(ctx: CheckContext, args: dict[str, Any]) -> tuple[Sdk, SdkClient]
     except SdkUnavailable as missing:
         raise Skip(f"the official SDK is not installed, so it cannot judge: {missing}") from None
     return sdk, _Guarded(client, ctx.client.max_answer_bytes, ctx.client.request_deadline, origin=ctx.client.url,
-                         cite=ctx.cite, secrets=(creds.secret, creds.key_id))
+                         cite=ctx.cite, secrets=(creds.secret, creds.key_id), ca_file=ctx.client.ca_file)
 
 
 class _Guarded:
@@ -62,12 +62,15 @@ class _Guarded:
     """
 
     def __init__(self, client: SdkClient, max_bytes: int, deadline_s: float, *, origin: str | None = None,
-                 cite: Callable[[Exchange], None] | None = None, secrets: tuple[str, ...] = ()):
+                 cite: Callable[[Exchange], None] | None = None, secrets: tuple[str, ...] = (),
+                 ca_file: str | None = None):
         self._client, self._max_bytes, self._deadline_s = client, max_bytes, deadline_s
+        self._ca_file = ca_file
         self._origin, self._cite, self._secrets = origin, cite, secrets
 
     def describe_instances(self, query: Query) -> SdkPage:
-        with SdkGuard(self._max_bytes, self._deadline_s, origin=self._origin, secrets=self._secrets) as guard:
+        with SdkGuard(self._max_bytes, self._deadline_s, origin=self._origin, secrets=self._secrets,
+                      ca_file=self._ca_file) as guard:
             try:
                 return self._client.describe_instances(query)
             except SdkRaisedError:

@@ -20,7 +20,7 @@ from conformance.reports import html
 from conformance.reports.audit import audit_html, audit_verdict, verdict
 from conformance.reports.json_report import Report
 from conformance.run import options
-from conformance.run.probe import probe
+from conformance.run.probe import reach
 from conformance.run.session import SuiteSession
 from conformance.run.settings import Settings
 
@@ -43,9 +43,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     report_dir = Path(args.report_dir)
     html_path = Path(args.html) if args.html else report_dir / f"audit-{vendor}.html"
     json_path = Path(args.json_report) if args.json_report else report_dir / f"audit-{vendor}.json"
-    if settings.endpoint and (problem := probe(settings.endpoint)):
-        print(f"conformance audit: {problem}")
-        return ExitCode.UNDECIDED
+    if settings.endpoint and (problem := reach(settings.endpoint, settings.ca_file)):
+        print(f"conformance audit: {problem.message}")
+        return problem.code
     session = SuiteSession(settings)
     report = Report(path=json_path, targets=session.describe_targets())
     started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(report.started))

@@ -24,12 +24,12 @@ import pytest
 
 from conformance.errors import EXIT_STATUSES, ExitCode, UsageError
 from conformance.files import write_atomic
-from conformance.reports import html
+from conformance.reports import console, html
 from conformance.reports.json_report import Report
 from conformance.reports.junit import mark_junit, name_junit_cases, not_run_junit
 from conformance.results import INTERRUPTED, UNDECIDED, Verdict
 from conformance.run import crash, options
-from conformance.run.probe import Problem, preflight, probe
+from conformance.run.probe import Problem, preflight, reach
 from conformance.run.session import SuiteSession
 from conformance.run.settings import SECRET_ENV, Settings
 from conformance.run.suite_plugin import RunHandle
@@ -105,7 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     junit_path = Path(args.junit_xml) if args.junit_xml else report_dir / "junit.xml"
     paths = (json_path, html_path, junit_path)
     args.json_report = str(json_path)
-    for path in paths:
+    for path in (*paths, *([Path(args.markdown)] if args.markdown else [])):
         if unwritable := _writable(path):
             raise UsageError(f"conformance run: cannot write reports: {unwritable}")
     try:
@@ -162,6 +162,9 @@ def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, 
         "--pyargs", "conformance.suite", "-q", "-p", "no:cacheprovider",
         "--assert=plain",  # the suite asserts nothing; rewriting imports costs seconds at every start
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        # each failure is told once, by the plugin's summary (conformance.reports.console): not again in
+        # pytest's FAILURES section and short summary; an error outside a requirement still has its line
+        "--tb=no", "-rE",
         f"--junitxml={junit_path}", "-o", "junit_family=xunit1",
         f"--html={html_path}", "--self-contained-html",
         *args.pytest_args,
@@ -237,14 +240,18 @@ def _conclude(handle: RunHandle, verdict: Verdict, settings: Settings, paths: tu
     if junit_path.is_file():
         name_junit_cases(junit_path)
         mark_junit(junit_path, verdict, handle.results)
+    if html_path.is_file():
+        write_atomic(html_path, html.tidy_pytest_page(html_path.read_text(encoding="utf-8"),
+                                                      f"Conformance of DescribeInstances: {verdict.line}"))
     print(f"reports: {json_path}  {html_path}  {junit_path}")
     misses = [r for r in handle.results if r.replay_miss]
     for miss in misses:
         print(miss.message, file=sys.stderr)
     if misses:
         print(f"conformance run: {len(misses)} requirement(s) could not be replayed; record again", file=sys.stderr)
+    columns = console.width()
     for line in verdict.explain():
-        print(line)
+        print("\n".join(console.wrap(line, columns)))
     allowed = (f"; {len(verdict.undecided)} undecided allowed by --allow-inconclusive {settings.allow_inconclusive}"
                if verdict.code == ExitCode.OK and verdict.undecided else "")
     print(f"{verdict.line} (exit {int(verdict.code)}{allowed})")
@@ -263,9 +270,9 @@ def _preflight(settings: Settings, session: SuiteSession) -> Problem | None:
     instances twice cost seconds.
     """
     if settings.endpoint:
-        problem = probe(settings.endpoint)
+        problem = reach(settings.endpoint, settings.ca_file)
         if problem:
-            return Problem(problem, ExitCode.UNDECIDED)
+            return problem
     else:
         session.close()
         session = SuiteSession(dataclasses.replace(settings, instances=min(settings.instances, PREFLIGHT_INSTANCES)))

@@ -11,6 +11,7 @@ folded until clicked.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from html import escape
 from typing import Any
@@ -107,6 +108,15 @@ def business(vendor: str, request: dict[str, Any]) -> str:
 
 def _exchange(number: int, exchange: dict[str, Any], vendor: str = "") -> str:
     request, response = exchange["request"], exchange["response"]
+    if exchange.get("compact"):  # a summary (conformance.reports.evidence): what was asked, and the status
+        title = f"{number}. " + (f"{exchange['note']} — " if exchange.get("note") else "")
+        return (f"<div class='exchange'>{escape(title)}<span class='params'>"
+                f"{escape(request.get('asked') or '(no business parameter)')}</span> → HTTP "
+                f"{escape(str(response.get('status')))} <small>{escape(request.get('method', ''))} "
+                f"{escape(request.get('url', ''))}"
+                + "".join(f" · {escape(k)}: {escape(str(v))}" for k, v in response.get("headers", {}).items()
+                          if k.lower() == "location")
+                + "</small></div>")
     headers = "\n".join(f"{k}: {v}" for k, v in request.get("headers", {}).items())
     sent = headers + ("\n\n" + request["body"] if request.get("body") else "")
     asked = business(vendor, request) if vendor else ""
@@ -140,8 +150,10 @@ def requirement_html(result: Result) -> str:
                      f"<tr><td>{_pre(result.expected)}</td><td>{_pre(result.observed)}</td></tr></table>")
     if result.evidence:
         exchanges = "".join(_exchange(n, e, result.vendor) for n, e in enumerate(result.evidence, start=1))
+        summarised = (" (summarised: answers are kept for failed and undecided requirements, or all with "
+                      "--full-evidence)" if any(e.get("compact") for e in result.evidence) else "")
         parts.append(f"<details class='evidence'><summary>Evidence: the {len(result.evidence)} request(s) and "
-                     f"answer(s) that decided it</summary>{exchanges}</details>")
+                     f"answer(s) that decided it{summarised}</summary>{exchanges}</details>")
     parts.append(f"<p><small>Evidence: {len(result.evidence)} request(s) shown · {result.requests} sent in all "
                  f"for this requirement (the rest walk the listing the evidence is compared with) · "
                  f"{result.duration_s:.2f} s</small></p>")
@@ -263,6 +275,23 @@ def render(results: list[Result], targets: dict[str, dict[str, Any]], *, title: 
         + "".join(requirement_html(r) for r in ordered)
         + f"<script>{SCRIPT}</script></section>"
     )
+
+
+_PYTEST_HTML_HEADER = re.compile(r'<h1 id="title">.*?</h1>\s*<p>Report generated on .*?</p>', re.S)
+_PYTEST_HTML_SUMMARY = re.compile(r"<h2>Summary</h2>")
+_PYTEST_HTML_TITLE = re.compile(r'<title id="head-title">.*?</title>', re.S)
+
+
+def tidy_pytest_page(text: str, title: str) -> str:
+    """pytest-html's page with the project's title and verdict first: its generic header and "Summary" removed.
+
+    pytest-html offers no hook to drop "Report generated … by pytest-html" or its empty "Summary"
+    heading, and a reader took them for the report's own. Only these known pieces are removed; a
+    page they are not found in is returned with its title changed only.
+    """
+    text = _PYTEST_HTML_TITLE.sub(lambda _: f'<title id="head-title">{escape(title)}</title>', text, count=1)
+    text = _PYTEST_HTML_HEADER.sub("", text, count=1)
+    return _PYTEST_HTML_SUMMARY.sub("", text, count=1)
 
 
 def page(fragment: str, title: str) -> str:

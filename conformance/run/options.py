@@ -167,6 +167,14 @@ OPTIONS: tuple[Option, ...] = (
            commands=frozenset({"run"}), group="cassettes"),
     Option("cassette_dir", "--cassette-dir", "where cassettes live (default cassettes/)", default="cassettes",
            commands=frozenset({"run"}), metavar="DIR"),
+    Option("ca_file", "--ca-file", "trust the CA certificates of this PEM bundle for an https:// --endpoint (an "
+           "internal CA, a test emulator's); the system's are trusted otherwise", metavar="FILE"),
+    Option("full_evidence", "--full-evidence", "keep every request and answer of every requirement in the HTML and "
+           "JSON reports (default: in full for failed and undecided ones, a summary for the others)",
+           action="store_true", commands=frozenset({"run"})),
+    Option("markdown", "--markdown", "also write a Markdown summary of the verdict and the failures to FILE (under "
+           "GitHub Actions it is appended to $GITHUB_STEP_SUMMARY as well)", metavar="FILE",
+           commands=frozenset({"run"})),
     Option("baseline", "--baseline", "YAML of known deviations: reported, not failing the run, until they expire",
            metavar="FILE", commands=frozenset({"run"})),
 )

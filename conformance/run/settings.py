@@ -9,9 +9,11 @@ embedded emulator only, its test credentials.
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,6 +58,12 @@ class Settings:
     baseline: str | None = None
     timeout: float | None = None
     max_answer_bytes: int = 32 * 1024 * 1024
+    #: a PEM bundle of CA certificates trusted for an https endpoint (``--ca-file``)
+    ca_file: str | None = None
+    #: keep every exchange of every result in the reports (``--full-evidence``)
+    full_evidence: bool = False
+    #: where the Markdown summary goes (``--markdown``), besides ``$GITHUB_STEP_SUMMARY`` under GitHub Actions
+    markdown: str | None = None
     #: when the run must stop sending (``time.time()``): set once from ``timeout`` when the run starts
     deadline_at: float | None = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -136,6 +144,8 @@ class Settings:
             raise ValueError("--max-requests must be at least 1")
         if self.timeout is not None and self.timeout <= 0:
             raise ValueError("--timeout must be a positive number of seconds")
+        if self.ca_file is not None:
+            check_ca_file(self.ca_file)
         if self.max_answer_bytes < 1024:
             raise ValueError("--max-answer-bytes must be at least 1024")
         if self.signing:
@@ -181,6 +191,16 @@ class Settings:
         if self.endpoint is None:
             return Credentials(DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, public=True)
         return Credentials("", "", known=False)
+
+
+def check_ca_file(path: str) -> None:
+    """Raise ValueError, in one line, for a ``--ca-file`` that is no readable PEM bundle of CA certificates."""
+    if not Path(path).is_file():
+        raise ValueError(f"--ca-file {path}: no such file")
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError) as exc:
+        raise ValueError(f"--ca-file {path}: not a PEM bundle of CA certificates ({exc})") from None
 
 
 def check_requirement_ids(ids: list[str], vendors: list[str]) -> None:

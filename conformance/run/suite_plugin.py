@@ -19,11 +19,13 @@ from typing import Any
 
 import pytest
 
-from conformance.reports import html
+from conformance.files import write_atomic
+from conformance.reports import console, evidence, github, html, markdown
 from conformance.reports.coverage import coverage_html
 from conformance.reports.json_report import Report
 from conformance.results import Result, Verdict, decide, summary
 from conformance.run import options
+from conformance.run.rerun import rerun_command
 from conformance.run.session import SuiteSession
 from conformance.run.settings import SECRET_ENV, Settings
 from conformance.spec.catalog import CATEGORIES, Requirement
@@ -175,8 +177,6 @@ def requirement_id(nodeid: str) -> str | None:
     return nodeid.rsplit("[", 1)[1][:-1]
 
 
-_MARK = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip", "inconclusive": "????", "observed": "obs ",
-         "expected": "know", "fixed": "FIXD"}
 _COLUMNS = ("passed", "failed", "skipped", "inconclusive", "observed", "known_deviations")
 
 
@@ -214,13 +214,12 @@ class Collector:
         data = getattr(report, "conformance_result", None)
         if data is None or report.when != "call":
             return
-        result = Result.from_dict(data)
+        result = evidence.trim(Result.from_dict(data), self.session.settings.full_evidence)
         self.report.add(result)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.ensure_newline()
-            reporter.write_line(f"{_MARK[result.baseline or result.outcome]} {result.vendor:8} {result.category:13} "
-                                f"{result.requirement:14} {result.message[:120]}")
+            reporter.write_line(console.progress_line(result, console.width()))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -263,32 +262,62 @@ class Collector:
         if not results:
             return
         terminalreporter.section("conformance summary")
+        # columns as narrow as their labels: the table fits an 80-column terminal
+        labels = [o.replace("_deviations", " dev.") for o in _COLUMNS]
+        widths = [max(6, len(label)) for label in labels]
         terminalreporter.write_line(f"{'vendor':8} {'category':13} "
-                                    + " ".join(f"{o.replace('_deviations', ' dev.'):>12}" for o in _COLUMNS))
+                                    + " ".join(f"{label:>{w}}" for label, w in zip(labels, widths, strict=True)))
         keys = sorted({(r.vendor, r.category) for r in results},
                       key=lambda k: (k[0], CATEGORIES.index(k[1])))
         for vendor, category in keys:
             counts = summary([r for r in results if r.vendor == vendor and r.category == category])
-            terminalreporter.write_line(f"{vendor:8} {category:13} " + " ".join(f"{counts[o]:>12}" for o in _COLUMNS))
+            terminalreporter.write_line(f"{vendor:8} {category:13} "
+                                        + " ".join(f"{counts[o]:>{w}}" for o, w in zip(_COLUMNS, widths, strict=True)))
         total = summary(results)
-        terminalreporter.write_line(f"{'total':8} {'':13} " + " ".join(f"{total[o]:>12}" for o in _COLUMNS))
+        terminalreporter.write_line(f"{'total':8} {'':13} "
+                                    + " ".join(f"{total[o]:>{w}}" for o, w in zip(_COLUMNS, widths, strict=True)))
+        columns = console.width()
         for r in results:
-            if r.outcome == "failed" and r.baseline != "expected":
-                terminalreporter.write_line(f"FAILED {r.vendor}:{r.requirement} — {r.message}")
-                for line in r.explain()[1:]:
-                    terminalreporter.write_line(f"    {line}")
-                if r.baseline_reason:  # an expired baseline entry: the failure gates again, and says why
-                    terminalreporter.write_line(f"    baseline: {r.baseline_reason}")
+            if r.outcome == "failed" and r.baseline != "expected":  # each failure once, here (see run_args)
+                rerun = rerun_command(self.session.settings, r.vendor, r.requirement)
+                for line in console.failure_block(r, rerun, columns):
+                    terminalreporter.write_line(line)
             elif r.baseline:
                 terminalreporter.write_line(f"{r.baseline.upper()} {r.vendor}:{r.requirement} — {r.baseline_reason}")
             elif r.baseline_reason:
                 terminalreporter.write_line(f"BASELINE {r.vendor}:{r.requirement} — {r.baseline_reason}")
+        self._ci_summaries(terminalreporter)
         terminalreporter.write_line(f"requests sent: {sum(r.requests for r in results)}")
         verdict = self.verdict_for_terminal
         if verdict is not None:  # plain pytest: the verdict here; ``conformance run`` prints it last
             for line in verdict.explain():
                 terminalreporter.write_line(line)
             terminalreporter.write_line(f"{verdict.line} (exit {int(verdict.code)})")
+
+
+    def _ci_summaries(self, terminalreporter: Any) -> None:
+        """Under GitHub Actions, one annotation per failure and the step summary; ``--markdown`` anywhere.
+
+        Written here, while the run's secrets are still registered: an endpoint's echo of one is
+        scrubbed from both (the console's stream scrubs the annotations).
+        """
+        settings, verdict = self.session.settings, self.report.verdict
+        if verdict is None:
+            return
+        results = self.report.results
+        env = settings.env
+        if github.active(env):
+            for r in results:
+                if r.outcome == "failed" and r.baseline != "expected" and r.documented:
+                    terminalreporter.write_line(github.annotation(r))
+        if not (settings.markdown or (github.active(env) and env.get("GITHUB_STEP_SUMMARY"))):
+            return
+        text = RUN_SECRETS.scrub(markdown.render(verdict, results, self.report.targets,
+                                                 lambda r: rerun_command(settings, r.vendor, r.requirement)))
+        if settings.markdown:
+            write_atomic(Path(settings.markdown), text)
+        if github.active(env):
+            github.append_step_summary(env, text)
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:

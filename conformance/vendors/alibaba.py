@@ -40,6 +40,7 @@ class AlibabaAdapter(Adapter):
                                 "IncompleteSignature", "InvalidTimeStamp.", "SignatureNonceUsed", "Forbidden.RAM",
                                 "Forbidden.AccessKeyDisabled", "InvalidSecurityToken."),
         region_error_codes=("InvalidRegionId.", "InvalidRegionId", "MissingRegionId"),
+        answer_shape="Alibaba ECS RPC (a top-level `RequestId`)",
     )
 
     def params(self, query: Query, region: str) -> dict[str, Any]:

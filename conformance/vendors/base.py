@@ -132,6 +132,9 @@ class Capabilities:
     credential_error_codes: tuple[str, ...] = ()
     #: error codes that mean the region is unknown (same form): exit 2 at pre-flight
     region_error_codes: tuple[str, ...] = ()
+    #: what this API's answers look like, for people: a pre-flight answer of another provider's
+    #: shape is refused with it ("the endpoint answers like …, not …")
+    answer_shape: str = ""
 
     @staticmethod
     def matches(code: str | None, codes: tuple[str, ...]) -> bool:
@@ -205,6 +208,17 @@ class Adapter:
     def foreign_zone(self, region: str) -> str:
         """A zone of a region other than ``region``."""
         raise NotImplementedError
+
+    def has_shape(self, document: Any) -> bool:
+        """Whether a parsed answer has this API's shape: its request id or error code where the JSONPath map puts them.
+
+        Every answer of the API, success or error, carries one of them, so an endpoint whose
+        answer has neither speaks another API (the pre-flight asks the other providers' adapters which).
+        """
+        if not isinstance(document, dict):
+            return False
+        paths = self.catalog.answer
+        return any(paths.get(name, document) is not None for name in ("request_id", "error_code"))
 
     def parse(self, status: int, content_type: str, body: bytes, fmt: str) -> Answer:
         """Read an HTTP answer (JSON, or XML decoded into the JSON shape) through the JSONPath map."""

@@ -91,8 +91,10 @@ class SdkGuard:
     """
 
     def __init__(self, max_bytes: int, deadline_s: float, origin: str | None = None,
-                 secrets: tuple[str, ...] = ()):
+                 secrets: tuple[str, ...] = (), ca_file: str | None = None):
         self.max_bytes = max_bytes
+        #: ``--ca-file``: the SDK's ``requests`` trusts it for this call only (nothing set process-wide)
+        self.ca_file = ca_file
         self.deadline_s = deadline_s
         self.origin = origin
         self.secrets = secrets
@@ -128,6 +130,8 @@ class SdkGuard:
                 guard.elsewhere = redact.url(request.url or "")
                 raise exceptions.ConnectionError(f"not sent: {guard.elsewhere} is not the endpoint under test "
                                                  f"({guard.origin}); the suite sends nowhere else")
+            if guard.ca_file and kwargs.get("verify", True) is not False:  # the SDK's own bundle too (certifi)
+                kwargs["verify"] = guard.ca_file
             started = time.monotonic()
             try:
                 response = original(adapter, request, stream=True, **kwargs)

@@ -94,6 +94,7 @@ class TencentAdapter(Adapter):
         variants=("singular-value", "numbered-from-1"),
         credential_error_codes=("AuthFailure.", "AuthFailure"),
         region_error_codes=("InvalidRegion", "InvalidParameterValue.InvalidRegion", "UnsupportedRegion"),
+        answer_shape="Tencent Cloud API 3.0 (a `Response` object)",
     )
 
     def params(self, query: Query, region: str) -> dict[str, Any]:

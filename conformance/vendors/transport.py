@@ -10,6 +10,7 @@ redacted, as evidence.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,6 +39,11 @@ EVIDENCE_BODY_LIMIT = 6000
 KEPT_RESPONSE_HEADERS = ("content-type", "x-acs-request-id", "location")
 #: The longest wait a ``Retry-After`` header is honoured for, in seconds (a bound, not a promise).
 MAX_RETRY_AFTER = 30.0
+
+
+def trust(ca_file: str | None) -> ssl.SSLContext | bool:
+    """What an https connection trusts: the system's CAs, or those of ``ca_file`` (``--ca-file``)."""
+    return ssl.create_default_context(cafile=ca_file) if ca_file else True
 
 
 class Unreachable(Exception):
@@ -164,6 +170,8 @@ class Client:
     run_deadline: float | None = None
     #: requests per second at most (a client-side token bucket); None for no limit
     rate_limit: float | None = None
+    #: a PEM bundle of CA certificates trusted for an https endpoint (``--ca-file``); None: the system's
+    ca_file: str | None = None
 
     def __post_init__(self) -> None:
         self.signing = self.signing or self.adapter.signing_modes[0]
@@ -173,7 +181,7 @@ class Client:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"endpoint {self.endpoint!r} is not an http(s) URL")
         self.url = f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
-        self._http = bounded_client(timeout=self.timeout)
+        self._http = bounded_client(timeout=self.timeout, verify=trust(self.ca_file))
         self._lock = threading.Lock()
         self._unreachable = ""
         self._tokens = self._capacity

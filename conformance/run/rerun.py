@@ -1,0 +1,48 @@
+"""The command line that reruns one requirement against the same target as this run.
+
+A failure is fixed one requirement at a time: the person reading it wants to run just that one
+again, against the same endpoint, region, signing mode and emulator deviations, without the rest
+of the suite. Credentials are never part of it: they come from the same variables (or flags the
+person types again), and a command line in a CI log is read by everyone.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from conformance.emulator import deviations as deviation_catalogue
+from conformance.run.settings import Settings
+
+#: The embedded emulator's default size (``--instances``): only another size is repeated.
+DEFAULT_INSTANCES = 150
+
+
+def rerun_args(settings: Settings, vendor: str, requirement: str) -> list[str]:
+    """``conformance run`` arguments selecting only ``requirement`` of ``vendor``, on this run's target."""
+    args = ["conformance", "run", "--vendor", vendor, "--requirement", requirement]
+    if settings.endpoint:
+        args += ["--endpoint", settings.endpoint]
+    if settings.region:
+        args += ["--region", settings.region]
+    if settings.signing:
+        args += ["--signing", settings.signing]
+    names = {d.name for d in deviation_catalogue.for_vendor(vendor)}
+    for name in settings.deviations:
+        if name in names:
+            args += ["--deviation", name]
+    if not settings.endpoint and settings.instances != DEFAULT_INSTANCES:
+        args += ["--instances", str(settings.instances)]
+    if settings.examples is not None:
+        args += ["--examples", str(settings.examples)]
+    if settings.ca_file:
+        args += ["--ca-file", settings.ca_file]
+    if settings.replay:
+        args += ["--replay", "--cassette-dir", settings.cassette_dir]
+    if settings.target_name:
+        args += ["--target-name", settings.target_name]
+    return args
+
+
+def rerun_command(settings: Settings, vendor: str, requirement: str) -> str:
+    """:func:`rerun_args` as one line for a shell."""
+    return shlex.join(rerun_args(settings, vendor, requirement))
