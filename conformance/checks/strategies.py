@@ -46,6 +46,7 @@ def pools(model: DocumentModel, unknown_ids: Sequence[str], foreign_ids: Sequenc
     listing = model.listing
     everyone = len(listing.items)
     pairs: list[tuple[int, Pair]] = []
+    carriers: dict[Pair, int] = {}
     exact = []
     for name, spec in model.catalog.filters.items():
         if name == "InstanceIds":
@@ -59,9 +60,13 @@ def pools(model: DocumentModel, unknown_ids: Sequence[str], foreign_ids: Sequenc
         for value, count in sorted(counts.items()):
             if count < everyone or len(counts) == 1:
                 pairs.append((count, (name, value)))
+                carriers[(name, value)] = count
     pairs.sort()
     ordered = tuple(pair for _, pair in pairs)
-    pageable = tuple(p for p in ordered if len(model.select(Request(conditions=with_required(model, [p])))) >= 3)
+    # counted, not selected: a scan of the listing per value is quadratic in a large account
+    pageable = tuple(p for p in ordered if carriers[p] >= 3 and (
+        not model.catalog.filters[p[0]].requires
+        or len(model.select(Request(conditions=with_required(model, [p])))) >= 3))
     tags = sorted({pair for bound in model.item_tags for pair in bound})
     return Pools(pairs=ordered, pageable=pageable, exact=tuple(exact), ids=tuple(listing.ids),
                  foreign_ids=tuple(foreign_ids), unknown_ids=tuple(unknown_ids), tags=tuple(tags))

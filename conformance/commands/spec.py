@@ -22,7 +22,8 @@ def add_spec(sub: Any) -> None:
     p = sub.add_parser("spec", help="derive schemas from a vendor document, or compare two revisions",
                        description=(__doc__ or "").splitlines()[0])
     # the sub-parsers are of the command line's own class: a usage error is one line, exit 2
-    actions = p.add_subparsers(dest="spec_command", metavar="ACTION", parser_class=type(p))
+    actions = p.add_subparsers(dest="spec_command", metavar="ACTION", parser_class=type(p),
+                               help="derive or diff")
     d = actions.add_parser("derive", help="the schemas, JSONPath map and OpenAPI document of one document file")
     d.add_argument("--vendor", required=True, help=f"whose document format: {', '.join(providers.names())}")
     d.add_argument("--document", required=True, type=Path, help="the Markdown document (any revision)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 
 from conformance.emulator import deviations as deviation_catalogue
+from conformance.run import options
 from conformance.run.settings import Settings
 
 #: The embedded emulator's default size (``--instances``): only another size is repeated.
@@ -18,28 +19,28 @@ DEFAULT_INSTANCES = 150
 
 
 def rerun_args(settings: Settings, vendor: str, requirement: str) -> list[str]:
-    """``conformance run`` arguments selecting only ``requirement`` of ``vendor``, on this run's target."""
-    args = ["conformance", "run", "--vendor", vendor, "--requirement", requirement]
-    if settings.endpoint:
-        args += ["--endpoint", settings.endpoint]
-    if settings.region:
-        args += ["--region", settings.region]
-    if settings.signing:
-        args += ["--signing", settings.signing]
+    """``conformance run`` arguments selecting only ``requirement`` of ``vendor``, on this run's target.
+
+    The flags come from the option table, where each is declared once.
+    """
+    flag = {option.field: option.flag for option in options.OPTIONS}
+    args = ["conformance", "run", flag["vendors"], vendor, flag["requirements"], requirement]
+    for field in ("endpoint", "region", "signing"):
+        if getattr(settings, field):
+            args += [flag[field], str(getattr(settings, field))]
     names = {d.name for d in deviation_catalogue.for_vendor(vendor)}
     for name in settings.deviations:
         if name in names:
-            args += ["--deviation", name]
+            args += [flag["deviations"], name]
     if not settings.endpoint and settings.instances != DEFAULT_INSTANCES:
-        args += ["--instances", str(settings.instances)]
-    if settings.examples is not None:
-        args += ["--examples", str(settings.examples)]
-    if settings.ca_file:
-        args += ["--ca-file", settings.ca_file]
+        args += [flag["instances"], str(settings.instances)]
+    for field in ("examples", "ca_file"):
+        if getattr(settings, field) is not None:
+            args += [flag[field], str(getattr(settings, field))]
     if settings.replay:
-        args += ["--replay", "--cassette-dir", settings.cassette_dir]
+        args += [flag["replay"], flag["cassette_dir"], settings.cassette_dir]
     if settings.target_name:
-        args += ["--target-name", settings.target_name]
+        args += [flag["target_name"], settings.target_name]
     return args
 
 

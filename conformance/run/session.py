@@ -81,17 +81,29 @@ class Progress:
         self._last = 0.0
 
 
-#: Requests a requirement of each category sends on average besides the discovery walk, measured on
-#: the embedded emulator (both vendors, the default inventory and --examples). One figure for every
-#: category overestimated cheap selections (empty arrays, auth) and underestimated dear ones (filters,
-#: pagination): a run announced 653 requests and sent 299.
-PER_CATEGORY = {"schema": 5.0, "pagination": 6.1, "filters": 6.0, "empty-arrays": 0.9, "dry-run": 1.5,
-                "error-codes": 3.8, "auth": 2.0, "client": 2.3}
+#: Requests a requirement sends on average besides the discovery walk, by its check, measured on the
+#: embedded emulator (both vendors, the default inventory and --examples). A check is the unit of cost:
+#: one figure per category set dear checks (the generated rules, AND pairs) beside cheap ones and missed
+#: a vendor's selection by a third.
+PER_CHECK = {
+    "auth_refused": 2.0, "default_first_page": 3.0, "default_page_size": 2.0, "document_only": 0.0,
+    "dry_run_bad_credentials": 1.0, "dry_run_false": 2.0, "dry_run_invalid": 1.0, "dry_run_no_side_effect": 3.0,
+    "dry_run_refused": 1.0, "dry_run_valid": 1.0, "echo_every_page": 3.0, "empty_ids": 1.5, "empty_listing": 1.0,
+    "enum_values": 2.9, "error_provoked": 3.0, "error_schema": 1.5, "filter_and": 46.0, "filter_or_values": 24.0,
+    "filter_single": 2.7, "filters_at_max": 1.0, "fuzz": 16.0, "ids_at_max": 2.0, "ids_lookup": 8.0,
+    "max_page_size": 2.0, "model_agrees": 17.7, "name_pattern": 10.0, "observe_default_filter": 1.0,
+    "observe_empty_lists": 0.0, "observe_field_types": 1.0, "observe_request": 1.0, "page_echo": 3.0,
+    "page_past_end": 2.0, "pages_partition": 8.0, "refused_past_limit": 1.0, "region_scopes": 1.0,
+    "request_ids_unique": 7.0, "response_schema": 4.0, "sdk_dry_run": 1.0, "sdk_errors": 3.6, "sdk_pages": 1.4,
+    "tags_all_pairs": 8.0, "tags_at_max": 1.0, "time_format": 1.0, "total_count_consistent": 8.0,
+    "total_count_filtered": 3.0, "undocumented_fields": 1.0, "values_at_max": 1.0, "windows_agree": 11.0,
+    "wire_variant": 2.0,
+}
 
 
 def expected_requests(requirements: list[Requirement], discovery: int) -> int:
     """About how many requests a target's run sends: its discovery walk, then each requirement's average."""
-    return round(discovery + sum(PER_CATEGORY.get(r.category, 5.0) for r in requirements))
+    return round(discovery + sum(PER_CHECK.get(r.check, 5.0) for r in requirements))
 
 
 class SuiteSession:
