@@ -22,13 +22,15 @@ test: $(STAMP) chromium node
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist worksteal -q
 
-## Figures for the README (not tests): the suite per vendor at 150, 2,000 and 10,000 instances (requests,
-## discovery and checks apart, wall time, verdict), the default run, the replay, then the emulator's throughput.
+## The figures (not tests), written into docs/figures.md, each between its marker comments: the suite per vendor
+## at 150, 2,000 and 10,000 instances (requests, discovery and checks apart, wall time, verdict), the default
+## run, the replay, then the fixture's start-up and the emulator's throughput; the page names the machine.
+FIGURES := docs/figures.md
 bench: $(STAMP)
-	$(BIN)/python -m conformance.suite.bench --repeat 3 --scale
-	$(BIN)/python -m conformance.suite.bench --repeat 3
-	$(BIN)/python -m conformance.suite.bench --repeat 3 -- --replay
-	$(BIN)/python -m conformance.emulator.bench
+	$(BIN)/python -m conformance.suite.bench --repeat 3 --scale --write $(FIGURES)
+	$(BIN)/python -m conformance.suite.bench --repeat 3 --write $(FIGURES)
+	$(BIN)/python -m conformance.suite.bench --repeat 3 --write $(FIGURES) -- --replay
+	$(BIN)/python -m conformance.emulator.bench --write $(FIGURES)
 
 ## Re-record the reference cassettes (both vendors, against the embedded emulator).
 cassettes: $(STAMP)

@@ -4,8 +4,8 @@ A row names where a provider's knowledge lives: its vendor document, the
 folder of ``schemas/`` derived from it, the module that parses the document,
 and its adapter (the emulator registers its services itself). Layers find a provider's pieces through
 this table (by module path, imported on first use), so no layer branches on a
-provider's name. Adding a provider adds a row here; see the README's "Adding a
-provider".
+provider's name. Adding a provider adds a row here; see "Adding a
+provider" in docs/architecture.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Adding a provider: a skeleton adapter that the registries accept, end to end up to the wire.
 
-It stands for the README's "Adding a provider": one row in
+It stands for "Adding a provider" in docs/architecture.md: one row in
 ``conformance.providers``, an adapter declaring its capabilities, and the
 provider's schemas. The skeleton reuses the Tencent schemas folder (its API
 is "Tencent-shaped") so that the catalogue, the option table, the check

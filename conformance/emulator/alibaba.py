@@ -3,7 +3,7 @@
 Parameters come from the query string and/or a form body; answers are JSON or
 XML (``Format``); errors carry the document's HTTP status. Validation follows
 the request schema and the document's error table; where the document is
-silent, the README's table says what the emulator does and why.
+silent, the table in docs/emulator.md says what the emulator does and why.
 """
 
 from __future__ import annotations

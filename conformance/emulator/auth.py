@@ -18,7 +18,7 @@ from datetime import datetime
 from conformance.emulator.protocol import ApiError, WireRequest
 from conformance.wire import signing
 
-#: Documented default test credentials of the emulator (README, "Credentials").
+#: Documented default test credentials of the emulator (docs/emulator.md, "Credentials").
 DEFAULT_KEY_ID = "conformance-test-key"
 DEFAULT_KEY_SECRET = "conformance-test-secret"
 

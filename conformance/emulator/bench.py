@@ -1,6 +1,7 @@
 """Throughput and latency of the emulator: ``python -m conformance.emulator.bench`` (``make bench``).
 
-Not a test: it prints figures for the README. For each inventory size the
+Not a test: it prints figures, and with ``--write docs/figures.md`` (``make bench``)
+replaces their sections of that page. For each inventory size the
 emulator runs as its own process (``conformance emulator``), exactly as a
 user starts it; two client processes, each on one keep-alive connection, send
 pre-signed requests back to back, so the figures measure the emulator and not
@@ -27,10 +28,12 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.emulator import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, inventory
+from conformance.figures import write_section
 from conformance.vendors import Credentials, Query, adapter
 from conformance.vendors.transport import Client
 
@@ -182,16 +185,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--requests", type=int, default=4000, help="requests per scenario (default 4000)")
     parser.add_argument("--clients", type=int, default=2, help="client processes (default 2)")
+    parser.add_argument("--write", type=Path, metavar="PAGE",
+                        help="also rewrite the emulator's sections of PAGE (docs/figures.md)")
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_bare:
         return serve_bare()
     vendors = args.vendor or ["alibaba", "tencent"]
+    startup = []
     for vendor in vendors:
         median, worst = fixture_startup(vendor)
+        startup.append(f"| {vendor} | {median * 1000:.0f} | {worst * 1000:.0f} |")
         print(f"fixture start-up, {vendor}: median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms "
               f"(budget 500 ms)", flush=True)
     bare_rate = None
+    rows = [f"{args.clients} client processes, {args.requests} requests per scenario. One run.", "",
+            "| vendor | instances | scenario | requests/s | p50 ms | p99 ms | errors |",
+            "| --- | ---: | --- | ---: | ---: | ---: | ---: |"]
+    ratio = ""
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{args.clients} client processes, {args.requests} requests per scenario")
     print(f"{'vendor':8} {'instances':>9}  {'scenario':18} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
@@ -208,14 +219,22 @@ def main(argv: list[str] | None = None) -> int:
                     rate, p50, p99, errors = measure(host, port, requests[200:], args.clients)
                     print(f"{vendor:8} {size:>9}  {scenario:18} {rate:>8.0f} {p50:>7.2f} {p99:>7.2f} {errors:>6}",
                           flush=True)
+                    rows.append(f"| {vendor} | {size:,} | {scenario} | {rate:.0f} | {p50:.2f} | {p99:.2f} | {errors} |")
                     if scenario == SCENARIOS[0] and size == args.sizes[0]:
                         if bare_rate is None:
                             bare_rate = _bare_rate(requests, args.clients)
                         print(f"{'':8} {'':>9}  {'(bare ASGI app)':18} {bare_rate:>8.0f}   the emulator: "
                               f"{rate / bare_rate:.2f}x", flush=True)
+                        ratio += (f"\n\nA bare ASGI app on the same server settings answers the same unfiltered "
+                                  f"pages at {bare_rate:.0f} requests/s: the {vendor} emulator reaches "
+                                  f"{rate / bare_rate:.2f} of it at {size:,} instances.")
             finally:
                 process.terminate()
                 process.wait(timeout=30)
+    if args.write:
+        write_section(args.write, "fixture-startup", "\n".join(
+            ["| vendor | median ms | worst ms |", "| --- | ---: | ---: |", *startup]))
+        write_section(args.write, "emulator", "\n".join(rows) + ratio)
     return 0
 
 

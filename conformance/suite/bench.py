@@ -4,7 +4,8 @@ Runs ``conformance run`` several times as a user would, and prints the median
 wall time, the requests each run sent (discovery and checks apart) and the
 verdict. With ``--scale`` it does so for each vendor against the embedded
 emulator at each of ``--sizes`` instances; otherwise once, with the given run
-arguments (both vendors by default). Not a test: the figures go to the README.
+arguments (both vendors by default). Not a test: with ``--write docs/figures.md`` the
+figures replace their section of that page (``make bench`` does so).
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
+
+from conformance.figures import write_section
 
 VERDICTS = {0: "pass", 1: "FAIL", 2: "usage", 3: "undecided"}
 
@@ -45,6 +49,27 @@ def measure(run_args: list[str], repeat: int, label: str = "run") -> dict[str, A
             "checks": last.get("requests_checks"), "codes": sorted(set(codes))}
 
 
+def scale_table(rows: list[tuple[str, int, dict[str, Any]]], repeat: int) -> str:
+    """The ``--scale`` figures as the Markdown table of ``docs/figures.md``."""
+    lines = [f"Medians of {repeat} runs.", "",
+             "| vendor | instances | wall s | requests | discovery | checks | verdict |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for vendor, size, f in rows:
+        verdict = "/".join(VERDICTS.get(c, str(c)) for c in f["codes"])
+        lines.append(f"| {vendor} | {size:,} | {f['median_s']:.1f} | {f['requests']} | {f['discovery']} | "
+                     f"{f['checks']} | {verdict} |")
+    return "\n".join(lines)
+
+
+def run_sentence(figures: dict[str, Any], repeat: int) -> str:
+    """One run's figures as the sentence of ``docs/figures.md``."""
+    codes = figures["codes"]
+    exits = f"exit {codes[0]} every time" if len(codes) == 1 else "exit statuses " + ", ".join(map(str, codes))
+    return (f"Median **{figures['median_s']:.1f} s** of {repeat} runs (min {figures['min_s']:.1f} s, max "
+            f"{figures['max_s']:.1f} s), **{figures['requests']} requests** ({figures['discovery']} discovery, "
+            f"{figures['checks']} checks), {exits}.")
+
+
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
@@ -56,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="each vendor against the embedded emulator at each of --sizes instances")
     parser.add_argument("--sizes", default="150,2000,10000", help="inventory sizes for --scale (default 150,2000,10000)")
     parser.add_argument("--vendors", default="alibaba,tencent", help="vendors for --scale")
+    parser.add_argument("--write", type=Path, metavar="PAGE",
+                        help="also rewrite this run's section of PAGE (docs/figures.md)")
     parser.add_argument("run_args", nargs="*", help="extra arguments for conformance run")
     args = parser.parse_args(argv)
     if not args.scale:
@@ -64,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"median of {args.repeat}: {figures['median_s']:.1f} s (min {figures['min_s']:.1f}, max "
               f"{figures['max_s']:.1f}), {figures['requests']} requests ({figures['discovery']} discovery, "
               f"{figures['checks']} checks), exit codes {figures['codes']}")
+        if args.write:
+            write_section(args.write, "replay" if "--replay" in args.run_args else "default-run",
+                          run_sentence(figures, args.repeat))
         return 0
     rows = []
     for vendor in args.vendors.split(","):
@@ -77,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "/".join(VERDICTS.get(c, str(c)) for c in f["codes"])
         print(f"{vendor:8} {size:>9} {f['median_s']:>7.1f} {f['requests']:>8} {f['discovery']:>9} {f['checks']:>6}  "
               f"{verdict}")
+    if args.write:
+        write_section(args.write, "suite-scale", scale_table(rows, args.repeat))
     return 0
 
 
