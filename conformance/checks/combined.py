@@ -295,12 +295,18 @@ def _position_cases(model: DocumentModel, p: Pools, caps: Capabilities) -> list[
     return out
 
 
-def _position_draws(model: DocumentModel, p: Pools, caps: Capabilities) -> st.SearchStrategy[Request] | None:
-    pool = _position_pool(model, p, caps)
-    if not pool:
-        return None
-    return st.builds(lambda request, fmt, mode: replace(request, format=fmt, mode=mode),
-                     st.sampled_from(pool), formats(caps), modes(caps))
+def _pool_on_drawn_paths(pool_of: Callable[[DocumentModel, Pools, Capabilities], list[Request]]) -> \
+        Callable[[DocumentModel, Pools, Capabilities], st.SearchStrategy[Request] | None]:
+    """Draws of a rule whose requests are a fixed pool: one of them, in a drawn format and signing mode."""
+
+    def drawn(model: DocumentModel, p: Pools, caps: Capabilities) -> st.SearchStrategy[Request] | None:
+        pool = pool_of(model, p, caps)
+        if not pool:
+            return None
+        return st.builds(lambda request, fmt, mode: replace(request, format=fmt, mode=mode),
+                         st.sampled_from(pool), formats(caps), modes(caps))
+
+    return drawn
 
 
 # ----------------------------------------------------------------- every list past its limit
@@ -330,14 +336,6 @@ def _limit_pool(model: DocumentModel, p: Pools, caps: Capabilities) -> list[Requ
     return [r for r in out if r.ids is not None or r.conditions or r.tags]
 
 
-def _limit_draws(model: DocumentModel, p: Pools, caps: Capabilities) -> st.SearchStrategy[Request] | None:
-    pool = _limit_pool(model, p, caps)
-    if not pool:
-        return None
-    return st.builds(lambda request, fmt, mode: replace(request, format=fmt, mode=mode),
-                     st.sampled_from(pool), formats(caps), modes(caps))
-
-
 # ----------------------------------------------------------------- the bounds of a page
 
 def _bounds_cases(model: DocumentModel, p: Pools, caps: Capabilities) -> list[Request]:
@@ -355,9 +353,9 @@ RULES: dict[str, Rule] = {
     "ids-combined": Rule(_ids_cases, _ids_draws, "the listing is empty", foreign=True),
     "values-exact": Rule(_exact_cases, _exact_draws, "no exact-match filter value to vary"),
     "repeated-names": Rule(_repeat_cases, _repeat_draws, "neither a repeatable filter nor a tag to name twice"),
-    "invalid-any-position": Rule(_position_cases, _position_draws,
+    "invalid-any-position": Rule(_position_cases, _pool_on_drawn_paths(_position_pool),
                                  "no parameter takes several values that the document validates"),
-    "lists-past-limit": Rule(_limit_pool, _limit_draws, "no list parameter with a documented limit"),
+    "lists-past-limit": Rule(_limit_pool, _pool_on_drawn_paths(_limit_pool), "no list parameter with a documented limit"),
 }
 
 
