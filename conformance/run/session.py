@@ -170,7 +170,8 @@ class SuiteSession:
                 emulator = Emulator(EmulatorConfig(
                     vendor, instances=self.settings.instances,
                     key_id=credentials.key_id, key_secret=credentials.secret,
-                    deviations=tuple(d for d in self.settings.deviations if d in names))).start()
+                    deviations=tuple(d for d in self.settings.deviations if d in names),
+                    document_revision=catalog.revision_of(vendor))).start()
                 self._emulators.append(emulator)
                 endpoint = emulator.url
             client = Client(adapter(vendor), endpoint, self.region(vendor), credentials,
