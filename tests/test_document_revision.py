@@ -86,3 +86,22 @@ def test_one_discovery_walk_whichever_paging_the_checks_use() -> None:
     assert len([r for r in results.values() if r.discovery_requests]) == 1  # one walk for the whole run
     tokens = [results[rid] for rid in ("ALI-PAGE-020", "ALI-PAGE-021", "ALI-PAGE-023", "ALI-PAGE-024")]
     assert all(r.requests - r.discovery_requests <= 6 for r in tokens), [(r.requirement, r.requests) for r in tokens]
+
+
+def test_a_revisions_recording_is_kept_apart_and_replays(tmp_path: Path) -> None:
+    """Cassettes of a later revision sit in their own folder; the seed's replay does not read them."""
+    cassettes = tmp_path / "cassettes"
+    chosen = ["--requirement", "ALI-PAGE-020", "--requirement", "ALI-FILT-020", "--instances", "30"]
+    common = ["run", "--vendor", "alibaba", "--cassette-dir", str(cassettes), *chosen]
+    assert main([*common, "--document-revision", "2021-05-17", "--record", "--report-dir", str(tmp_path / "a")]) == 0
+    folder = cassettes / "alibaba" / "emulator" / "2021-05-17"
+    assert {p.name for p in folder.iterdir()} >= {"ALI-PAGE-020.yaml", "ALI-FILT-020.yaml"}
+    assert main([*common, "--document-revision", "2021-05-17", "--replay", "--report-dir", str(tmp_path / "b")]) == 0
+    replayed = json.loads((tmp_path / "b" / "conformance.json").read_text())
+    assert {r["requirement"]: r["outcome"] for r in replayed["results"]} == {"ALI-PAGE-020": "passed",
+                                                                             "ALI-FILT-020": "passed"}
+    for vendor in providers.names():
+        catalog.select_revision(vendor, None)
+    # the seed's replay looks in the seed's folder, which holds nothing: a usage error naming it
+    assert main(["run", "--vendor", "alibaba", "--cassette-dir", str(cassettes), "--replay",
+                 "--requirement", "ALI-PAGE-001", "--report-dir", str(tmp_path / "c")]) == 2
