@@ -35,7 +35,8 @@ def test_a_revision_has_its_own_schemas_and_the_seeds_hand_written_files() -> No
     seed = {r.id: r for r in catalog.load("alibaba").requirements}
     own = {r.id: r for r in later.requirements}
     assert set(seed) <= set(own)
-    assert own["ALI-FILT-001"] == seed["ALI-FILT-001"]  # the same sentence in both revisions
+    assert own["ALI-FILT-001"].quote == seed["ALI-FILT-001"].quote  # the same sentence in both revisions
+    assert (own["ALI-FILT-001"].revision, seed["ALI-FILT-001"].revision) == ("2021-05-17", "")  # quoted from its own
     assert own["ALI-PAGE-010"].quote == "Maximum value: 100." != seed["ALI-PAGE-010"].quote
     assert own["ALI-ERR-004"].documented and not seed["ALI-ERR-004"].documented
     assert {"ALI-PAGE-020", "ALI-FILT-020"} <= set(own) - set(seed)
@@ -105,3 +106,13 @@ def test_a_revisions_recording_is_kept_apart_and_replays(tmp_path: Path) -> None
     # the seed's replay looks in the seed's folder, which holds nothing: a usage error naming it
     assert main(["run", "--vendor", "alibaba", "--cassette-dir", str(cassettes), "--replay",
                  "--requirement", "ALI-PAGE-001", "--report-dir", str(tmp_path / "c")]) == 2
+
+
+def test_the_catalogue_of_a_revision_is_listed_with_its_own_document(capsys) -> None:
+    assert main(["requirements", "--vendor", "alibaba", "--document-revision", "2021-05-17", "--format", "json"]) == 0
+    listed = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert listed["ALI-PAGE-020"]["source"] == {"document": "revisions/alibaba-ecs-2014-05-26/2021-05-17.md"}
+    assert main(["requirements", "--vendor", "alibaba", "--format", "json"]) == 0
+    assert "ALI-PAGE-020" not in {r["id"] for r in json.loads(capsys.readouterr().out)}
+    assert main(["requirements", "--vendor", "tencent", "--document-revision", "2021-05-17"]) == 2
+    assert "no document revision '2021-05-17' for tencent" in capsys.readouterr().err

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from conformance import providers
-from conformance.errors import ExitCode
+from conformance.errors import ExitCode, UsageError
 from conformance.reports.catalogue import as_json, as_text
 from conformance.spec import catalog
 from conformance.spec.catalog import CATEGORIES
@@ -21,12 +21,20 @@ def add_requirements(sub: Any) -> None:
                    help="only this category (repeatable; default all)")
     p.add_argument("--format", default="text", choices=["text", "json"],
                    help="text (one block per requirement, default) or json (a list of objects)")
+    p.add_argument("--document-revision", metavar="DATE", default=None,
+                   help="the catalogue of this revision of the document (default: the seed revision)")
     p.set_defaults(handler=cmd_requirements)
 
 
 def cmd_requirements(args: argparse.Namespace) -> int:
     vendors = list(providers.names()) if args.vendor == "all" else [args.vendor]
-    chosen = [r for vendor in vendors for r in catalog.load(vendor).requirements
+    revision = args.document_revision
+    try:
+        for vendor in vendors if revision else ():
+            catalog.check_revision(vendor, revision)
+    except ValueError as exc:
+        raise UsageError(f"conformance requirements: {exc}") from None
+    chosen = [r for vendor in vendors for r in catalog.load(vendor, revision).requirements
               if not args.category or r.category in args.category]
     print(as_json(chosen) if args.format == "json" else as_text(chosen))
     return ExitCode.OK

@@ -19,7 +19,9 @@ def source(requirement: Requirement) -> dict[str, str]:
     """Where the requirement comes from: the document (and its table row), or the SDK package and version."""
     if requirement.package:
         return {key: str(value) for key, value in requirement.source.items()}
-    found = {"document": providers.get(requirement.vendor).document}
+    provider = providers.get(requirement.vendor)
+    found = {"document": f"revisions/{provider.schema_dir}/{requirement.revision}.md" if requirement.revision
+             else provider.document}
     if requirement.row:
         found["row"] = requirement.row
     return found

@@ -60,6 +60,8 @@ class Requirement:
     #: ``{package: <distribution name>, version: <the version the catalogue was written against>}``.
     #: Its ``quote`` is then empty; :attr:`citation` names the package and the version installed at run time.
     source: dict[str, str] = field(default_factory=dict)
+    #: The later revision of the document the quote comes from ("": the seed's document).
+    revision: str = ""
 
     @property
     def documented(self) -> bool:
@@ -261,7 +263,9 @@ class VendorCatalog:
 
     @cached_property
     def requirements(self) -> list[Requirement]:
-        return [Requirement(vendor=self.vendor, **{"quote": "", **entry}) for entry in self._requirement_entries()]
+        later = self.revision if self.fallback is not None else ""
+        return [Requirement(vendor=self.vendor, revision=later, **{"quote": "", **entry})
+                for entry in self._requirement_entries()]
 
     def _requirement_entries(self) -> list[dict[str, Any]]:
         """The catalogue's entries: a revision's own file is laid over the seed's (``base: seed``).
