@@ -18,7 +18,9 @@ independent-key/independent-secret. Liberties the document allows, to prove
 they fail nothing: ``metadata_on_request`` (MetadataOptions only when
 ``AdditionalAttributes.N=META_OPTIONS`` asks, as the real API; on by default),
 ``filtered_order="reversed"`` (the order of a filtered listing) and
-``null_scalars`` (null optional scalars).
+``null_scalars`` (null optional scalars). Where the document is silent: ``unknown_region`` is what a
+RegionId naming no region of the inventory gets, ``"empty"`` (an empty listing, by default) or
+``"error"`` (404 ``InvalidRegionId.NotFound``, as real ECS answers).
 """
 
 from __future__ import annotations
@@ -170,12 +172,14 @@ def _beijing(text: str) -> str:
 
 
 def describe(inventory: list[dict], params: dict[str, str], bugs: Iterable[str] = frozenset(), acs3: bool = False,
-             xml: bool = False, filtered_order: str = "listing") -> tuple[int, dict]:
+             xml: bool = False, filtered_order: str = "listing", unknown_region: str = "empty") -> tuple[int, dict]:
     """(HTTP status, body) of one answer; ``acs3``: the request came in the ACS3 form."""
     bugs = frozenset(bugs)
     region = params.get("RegionId")
     if not region:
         return 400, {"Code": "MissingRegionId", "Message": "RegionId is mandatory"}
+    if unknown_region == "error" and region not in {i["RegionId"] for i in inventory}:
+        return 404, {"Code": "InvalidRegionId.NotFound", "Message": f"The RegionId {region} does not exist."}
     listing = [i for i in inventory if i["RegionId"] == region]
     conditions = False
     dry_run = params.get("DryRun", "false").lower()
@@ -291,6 +295,7 @@ class Handler(BaseHTTPRequestHandler):
     metadata_on_request = True
     filtered_order = "listing"
     null_scalars = False
+    unknown_region = "empty"
 
     def log_message(self, *args) -> None:
         pass
@@ -334,7 +339,7 @@ class Handler(BaseHTTPRequestHandler):
             if action != "DescribeInstances":
                 raise Refused("InvalidAction.NotFound", 404)
             status, body = describe(self.inventory, params, bugs=cls.bugs, acs3=acs3, xml=xml,
-                                    filtered_order=cls.filtered_order)
+                                    filtered_order=cls.filtered_order, unknown_region=cls.unknown_region)
         except Refused as refused:
             status, body = refused.status, {"Code": refused.code, "Message": refused.message}
         if status == 200:
@@ -397,8 +402,10 @@ class IndependentAlibaba:
     def __init__(self, count: int = 53, churn_every: int = 0, churn_until: int = 0,
                  bugs: frozenset[str] | Iterable[str] = (), verify_signatures: bool = False,
                  metadata_on_request: bool = True, filtered_order: str = "listing",
-                 null_scalars: bool = False) -> None:
+                 null_scalars: bool = False, unknown_region: str = "empty") -> None:
         chosen = frozenset(bugs)
+        if unknown_region not in ("empty", "error"):
+            raise ValueError(f"unknown_region is 'empty' or 'error', not {unknown_region!r}")
         if chosen - BUGS:
             raise ValueError(f"unknown bug {sorted(chosen - BUGS)[0]!r}; known: {', '.join(sorted(BUGS))}")
         if filtered_order not in ("listing", "reversed"):
@@ -406,7 +413,7 @@ class IndependentAlibaba:
         handler = type("SizedHandler", (Handler,), {
             "inventory": make_inventory(count), "churn_every": churn_every, "churn_until": churn_until, "served": 0,
             "bugs": chosen, "verify_signatures": verify_signatures, "metadata_on_request": metadata_on_request,
-            "filtered_order": filtered_order, "null_scalars": null_scalars})
+            "filtered_order": filtered_order, "null_scalars": null_scalars, "unknown_region": unknown_region})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
