@@ -32,19 +32,15 @@ Rule = Callable[[Any], Any]
 def error_facts(observed: Any) -> Any:
     """The statuses and error codes anywhere in ``observed``, in order, each once; None when there are none."""
     found: list[dict[str, Any]] = []
-
-    def walk(value: Any) -> None:
+    pending = [observed]
+    while pending:  # depth first, in document order
+        value = pending.pop(0)
+        children = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []
+        pending[:0] = children
         if isinstance(value, dict):
             facts = {k: value[k] for k in FACT_KEYS if k in value and isinstance(value[k], (str, int, type(None)))}
             if facts and facts not in found:
                 found.append(facts)
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(observed)
     return found[0] if len(found) == 1 else (found or None)
 
 
