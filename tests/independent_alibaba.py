@@ -21,13 +21,25 @@ they fail nothing: ``metadata_on_request`` (MetadataOptions only when
 ``null_scalars`` (null optional scalars). Where the document is silent: ``unknown_region`` is what a
 RegionId naming no region of the inventory gets, ``"empty"`` (an empty listing, by default) or
 ``"error"`` (404 ``InvalidRegionId.NotFound``, as real ECS answers).
+
+``revision="2021-05-17"`` serves that revision of the document as well (off by
+default: the seed's 2020-12-14 answers are unchanged): a ``NextToken`` in every
+answer (empty on the last page), ``MaxResults`` (10 by default, at most 100),
+a ``NextToken`` overriding ``PageSize``/``PageNumber``, the four time filters
+``Filter.N.Key``/``Filter.N.Value`` and ``InvalidFilterKey.NotFound`` (404) for
+a key or a time they do not allow, and ENIs with their ``Type`` and
+``PrivateIpSets``. Its tokens are this server's own: the listing position as
+the id of the last instance handed out, tied to the query that asked.
 """
 
 from __future__ import annotations
 
+import base64
 import fnmatch
+import hashlib
 import hmac
 import json
+import re
 import socket
 import threading
 import time
@@ -49,6 +61,21 @@ BUGS = frozenset({
     "repeated-tag-key-last-wins", "xml-paged-differently", "xml-errors-status-400", "page-size-0-accepted",
     "address-limit-unchecked", "acs3-signature-unverified", "times-not-utc", "acs3-skips-validation",
 })
+SEED, LATER = "2020-12-14", "2021-05-17"
+#: The bugs of the 2021-05-17 revision's additions (the emulator's deviations of that revision, same names).
+LATER_BUGS = frozenset({
+    "token-walk-skips-one", "max-results-unbounded", "max-results-capped-50", "max-results-default-20",
+    "token-honours-page-size", "creation-time-filters-ignored", "expired-time-filters-swapped",
+    "filter-key-unknown-accepted", "time-value-unchecked", "new-eni-fields-mistyped",
+})
+#: Filter.N.Key of the 2021-05-17 revision: (the instance time it bounds, which side of the bound is kept).
+TIME_KEYS = {"CreationStartTime": ("CreationTime", "after"), "CreationEndTime": ("CreationTime", "before"),
+             "ExpiredStartTime": ("ExpiredTime", "after"), "ExpiredEndTime": ("ExpiredTime", "before")}
+#: The document's request form of a bound, to the minute, in UTC.
+BOUND_FORM = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})Z")
+MOST_RESULTS, DEFAULT_RESULTS = 100, 10
+#: The parameters that choose which instances are listed: a token belongs to the query they make.
+QUERY_PARAMS = {"RegionId", "InstanceName", "HpcClusterId", "DryRun"}
 #: Enumerated parameters: (valid values, error code, HTTP status), from the document's tables.
 ENUMS = {
     "InstanceChargeType": (("PostPaid", "PrePaid"), "InvalidInstanceChargeType.NotFound", 404),
@@ -171,10 +198,115 @@ def _beijing(text: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M+08:00")
 
 
+def _moment(text: object) -> datetime | None:
+    """An instance's time (``2025-02-01T03:04Z`` or with seconds) as a moment; None when it has none."""
+    if not isinstance(text, str) or not text:
+        return None
+    for form in ("%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%H:%M:%SZ"):
+        try:
+            return datetime.strptime(text, form)
+        except ValueError:
+            pass
+    return None
+
+
+def _bound(text: str | None) -> datetime | None:
+    """A Filter.N.Value in the document's yyyy-MM-ddTHH:mmZ form as a moment; None when it is not one."""
+    match = BOUND_FORM.fullmatch(text or "")
+    if match is None:
+        return None
+    try:
+        return datetime(*(int(part) for part in match.groups()))
+    except ValueError:  # 2025-02-30T25:61Z has the form but is no time
+        return None
+
+
+def time_bounds(params: dict[str, str], bugs: frozenset[str]) -> list[tuple[str, str, datetime]]:
+    """The Filter.N pairs as (instance field, side kept, moment); Refused for a key or a time not allowed."""
+    pairs: dict[str, dict[str, str]] = {}
+    for name, value in params.items():
+        head, _, rest = name.partition(".")
+        number, _, part = rest.partition(".")
+        if head == "Filter" and part in ("Key", "Value"):
+            pairs.setdefault(number, {})[part] = value
+    bounds = []
+    for number, pair in sorted(pairs.items()):
+        key = pair.get("Key")
+        if key not in TIME_KEYS or not number.isdigit():
+            if "filter-key-unknown-accepted" in bugs:
+                continue
+            raise Refused("InvalidFilterKey.NotFound", 404, f"The specified Filter.{number}.Key is not valid.")
+        moment = _bound(pair.get("Value"))
+        if moment is None:
+            if "time-value-unchecked" in bugs:
+                continue
+            raise Refused("InvalidFilterKey.NotFound", 404,
+                          f"The specified Filter.{number}.Value is not a time in the yyyy-MM-ddTHH:mmZ form.")
+        field, side = TIME_KEYS[key]
+        if field == "CreationTime" and "creation-time-filters-ignored" in bugs:
+            continue
+        if field == "ExpiredTime" and "expired-time-filters-swapped" in bugs:
+            side = "before" if side == "after" else "after"
+        bounds.append((field, side, moment))
+    return bounds
+
+
+def _within(item: dict, field: str, side: str, moment: datetime) -> bool:
+    carried = _moment(item.get(field))
+    if carried is None:
+        return False
+    return carried >= moment if side == "after" else carried <= moment
+
+
+def _fingerprint(params: dict[str, str]) -> str:
+    """What makes the query a token belongs to: the parameters that choose instances, nothing of paging."""
+    chosen = sorted((k, v) for k, v in params.items() if v != "" and (
+        k in QUERY_PARAMS or k in ARRAYS or k in SINGLE or k.startswith(("Tag.", "Filter."))))
+    return hashlib.blake2s(json.dumps(chosen).encode(), digest_size=6).hexdigest()
+
+
+def make_token(params: dict[str, str], last_id: str) -> str:
+    """An opaque token: the query's fingerprint and the last instance handed out."""
+    raw = f"{_fingerprint(params)}/{last_id}".encode()
+    return base64.b32encode(raw).decode().rstrip("=").lower()
+
+
+def read_token(params: dict[str, str], token: str) -> str:
+    """The id a token says the next page follows; Refused for a token this server did not give this query."""
+    try:
+        raw = base64.b32decode(token.upper() + "=" * (-len(token) % 8)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise Refused("InvalidNextToken.Malformed", 400, "The specified NextToken is not valid.") from None
+    fingerprint, _, last_id = raw.partition("/")
+    if not last_id:
+        raise Refused("InvalidNextToken.Malformed", 400, "The specified NextToken is not valid.")
+    if fingerprint != _fingerprint(params):
+        raise Refused("InvalidNextToken.Mismatch", 400, "The specified NextToken belongs to another query.")
+    return last_id
+
+
+def _results(params: dict[str, str], bugs: frozenset[str], token: str) -> int:
+    """The page size of a token page: MaxResults, or the default; Refused past the maximum."""
+    given = params.get("MaxResults", "")
+    if token and "token-honours-page-size" in bugs and params.get("PageSize", "").isdigit():
+        return int(params["PageSize"])
+    if given == "":
+        return 20 if "max-results-default-20" in bugs else DEFAULT_RESULTS
+    try:
+        size = int(given)
+    except ValueError:
+        raise Refused("InvalidParameter", 400, "MaxResults is not a number.") from None
+    if size < 1 or (size > MOST_RESULTS and "max-results-unbounded" not in bugs):
+        raise Refused("InvalidParameter.MaxResults", 400, f"MaxResults is 1 to {MOST_RESULTS}.")
+    return min(size, 50) if "max-results-capped-50" in bugs else size
+
+
 def describe(inventory: list[dict], params: dict[str, str], bugs: Iterable[str] = frozenset(), acs3: bool = False,
-             xml: bool = False, filtered_order: str = "listing", unknown_region: str = "empty") -> tuple[int, dict]:
+             xml: bool = False, filtered_order: str = "listing", revision: str = SEED,
+             unknown_region: str = "empty") -> tuple[int, dict]:
     """(HTTP status, body) of one answer; ``acs3``: the request came in the ACS3 form."""
     bugs = frozenset(bugs)
+    later = revision == LATER
     region = params.get("RegionId")
     if not region:
         return 400, {"Code": "MissingRegionId", "Message": "RegionId is mandatory"}
@@ -232,26 +364,55 @@ def describe(inventory: list[dict], params: dict[str, str], bugs: Iterable[str] 
         selected = [i for i in selected if any(t["TagKey"] == tag.get("Key") and
                                                ("Value" not in tag or t["TagValue"] == tag["Value"])
                                                for t in i["Tags"]["Tag"])]
+    token, results = params.get("NextToken", "") if later else "", 0
+    if later:
+        try:
+            bounds = time_bounds(params, bugs)
+            if token or params.get("MaxResults", "") != "":
+                results = _results(params, bugs, token)
+        except Refused as refused:
+            return refused.status, {"Code": refused.code, "Message": refused.message}
+        for field, side, moment in [] if alone else bounds:
+            conditions = True
+            selected = [i for i in selected if _within(i, field, side, moment)]
     size_given = params.get("PageSize", "10")
     if size_given.strip() == "0" and "page-size-0-accepted" in bugs:
         size_given = "10"
-    try:
-        number, size = int(params.get("PageNumber", 1)), int(size_given)
-    except ValueError:
-        return 400, {"Code": "InvalidParameter", "Message": "not a number"}
-    if number < 1 or not 1 <= size <= 100:
-        return 400, {"Code": "InvalidParameter", "Message": "out of range"}
+    if token:  # "If NextToken is set, the PageSize and PageNumber request parameters become invalid."
+        number, size = 1, results
+    else:
+        try:
+            number, size = int(params.get("PageNumber", 1)), int(size_given)
+        except ValueError:
+            return 400, {"Code": "InvalidParameter", "Message": "not a number"}
+        if number < 1 or not 1 <= size <= 100:
+            return 400, {"Code": "InvalidParameter", "Message": "out of range"}
+        if results:  # method 1's first page: MaxResults, from the top
+            number, size = 1, results
     if dry_run == "true":
         return 400, {"Code": "DryRunOperation", "Message": "Request validation has been passed with DryRun flag set."}
     if conditions and filtered_order == "reversed":  # the document leaves the order open
         selected.reverse()
     cut = 1 if conditions and "filtered-offset-ignored" in bugs else number
     start = (cut - 1) * size + (1 if xml and "xml-paged-differently" in bugs else 0)
+    if token:
+        try:
+            after = read_token(params, token)
+        except Refused as refused:
+            return refused.status, {"Code": refused.code, "Message": refused.message}
+        place = next((n for n, i in enumerate(selected) if i["InstanceId"] == after), None)
+        if place is None:
+            return 400, {"Code": "InvalidNextToken.Expired", "Message": "The instance the token follows is gone."}
+        start = place + (2 if "token-walk-skips-one" in bugs else 1)
+        number = start // size + 1
     page = selected[start:start + size]
     if conditions and "filtered-page-cut-before-filter" in bugs:
         page = [i for i in listing[start:start + size] if any(i is s for s in selected)]
-    return 200, {"TotalCount": len(selected), "PageNumber": number, "PageSize": size,
-                 "Instances": {"Instance": page}}
+    body = {"TotalCount": len(selected), "PageNumber": number, "PageSize": size, "Instances": {"Instance": page}}
+    if later:
+        more = page and start + len(page) < len(selected)
+        body["NextToken"] = make_token(params, page[-1]["InstanceId"]) if more else ""
+    return 200, body
 
 
 def _xml_into(parent: ElementTree.Element, name: str, value: object) -> None:
@@ -295,6 +456,7 @@ class Handler(BaseHTTPRequestHandler):
     metadata_on_request = True
     filtered_order = "listing"
     null_scalars = False
+    revision = SEED
     unknown_region = "empty"
 
     def log_message(self, *args) -> None:
@@ -339,7 +501,8 @@ class Handler(BaseHTTPRequestHandler):
             if action != "DescribeInstances":
                 raise Refused("InvalidAction.NotFound", 404)
             status, body = describe(self.inventory, params, bugs=cls.bugs, acs3=acs3, xml=xml,
-                                    filtered_order=cls.filtered_order, unknown_region=cls.unknown_region)
+                                    filtered_order=cls.filtered_order, revision=cls.revision,
+                                    unknown_region=cls.unknown_region)
         except Refused as refused:
             status, body = refused.status, {"Code": refused.code, "Message": refused.message}
         if status == 200:
@@ -369,7 +532,23 @@ class Handler(BaseHTTPRequestHandler):
             item.update({k: None for k in OPTIONAL_SCALARS if item.get(k) == ""})
         if "times-not-utc" in cls.bugs:
             item.update({k: _beijing(item[k]) for k in TIMES if isinstance(item.get(k), str)})
+        if cls.revision == LATER:
+            item["NetworkInterfaces"] = {"NetworkInterface": self._enis(item)}
         return item
+
+    def _enis(self, item: dict) -> list[dict]:
+        """The 2021-05-17 revision's ENIs of a VPC instance: the primary one, with its private IPs."""
+        addresses = item["VpcAttributes"]["PrivateIpAddress"]["IpAddress"]
+        if not addresses:
+            return []
+        serial = item["InstanceId"][-6:]
+        mistyped = "new-eni-fields-mistyped" in type(self).bugs
+        return [{"NetworkInterfaceId": f"eni-ind{serial}", "Type": "Primary",
+                 "MacAddress": f"00:16:3e:{serial[0:2]}:{serial[2:4]}:{serial[4:6]}",
+                 "PrimaryIpAddress": addresses[0],
+                 "PrivateIpSets": {"PrivateIpSet": [
+                     {"PrivateIpAddress": address, "Primary": str(n == 0).lower() if mistyped else n == 0}
+                     for n, address in enumerate(addresses)]}}]
 
     def _verify(self, params: dict[str, str], query: dict[str, str], raw: bytes, acs3: bool) -> None:
         """Check an RPC or ACS3 signature against independent-key/independent-secret."""
@@ -402,18 +581,24 @@ class IndependentAlibaba:
     def __init__(self, count: int = 53, churn_every: int = 0, churn_until: int = 0,
                  bugs: frozenset[str] | Iterable[str] = (), verify_signatures: bool = False,
                  metadata_on_request: bool = True, filtered_order: str = "listing",
-                 null_scalars: bool = False, unknown_region: str = "empty") -> None:
+                 null_scalars: bool = False, revision: str | None = None, unknown_region: str = "empty") -> None:
         chosen = frozenset(bugs)
         if unknown_region not in ("empty", "error"):
             raise ValueError(f"unknown_region is 'empty' or 'error', not {unknown_region!r}")
-        if chosen - BUGS:
-            raise ValueError(f"unknown bug {sorted(chosen - BUGS)[0]!r}; known: {', '.join(sorted(BUGS))}")
+        revision = revision or SEED
+        if revision not in (SEED, LATER):
+            raise ValueError(f"revision is {SEED!r} or {LATER!r}, not {revision!r}")
+        known = BUGS | LATER_BUGS if revision == LATER else BUGS
+        if chosen - known:
+            raise ValueError(f"unknown bug {sorted(chosen - known)[0]!r} for revision {revision}; "
+                             f"known: {', '.join(sorted(known))}")
         if filtered_order not in ("listing", "reversed"):
             raise ValueError(f"filtered_order is 'listing' or 'reversed', not {filtered_order!r}")
         handler = type("SizedHandler", (Handler,), {
             "inventory": make_inventory(count), "churn_every": churn_every, "churn_until": churn_until, "served": 0,
             "bugs": chosen, "verify_signatures": verify_signatures, "metadata_on_request": metadata_on_request,
-            "filtered_order": filtered_order, "null_scalars": null_scalars, "unknown_region": unknown_region})
+            "filtered_order": filtered_order, "null_scalars": null_scalars, "revision": revision,
+            "unknown_region": unknown_region})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 

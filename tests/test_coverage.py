@@ -40,6 +40,33 @@ def test_every_statement_is_accounted_for(vendor):
     assert figure.complete and figure.accounted == figure.total == len(found)
 
 
+#: Every later revision of every provider's document, each with a coverage file of its own.
+REVISIONS = [(vendor, revision) for vendor in VENDORS for revision in providers.get(vendor).revisions]
+
+
+@pytest.fixture
+def selected_revision(request):
+    """Judge the vendor against the given later revision for the test; the seed is selected again after it."""
+    vendor, revision = request.param
+    catalog.select_revision(vendor, revision)
+    try:
+        yield vendor, revision
+    finally:
+        catalog.select_revision(vendor, None)
+
+
+@pytest.mark.parametrize("selected_revision", REVISIONS, indirect=True, ids=[f"{v}-{r}" for v, r in REVISIONS])
+def test_every_statement_of_a_later_revision_is_accounted_for(selected_revision):
+    vendor, revision = selected_revision
+    assert catalog.revision_of(vendor) == revision
+    coverage = statements.load_coverage(vendor)
+    assert statements.coverage_path(vendor).parent == catalog.revision_directory(vendor, revision)
+    found = statements.statements(vendor, coverage)
+    assert statements.problems(found, coverage, _ids(vendor)) == []
+    figure = statements.figure(vendor)
+    assert figure.complete and figure.accounted == figure.total == len(found)
+
+
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_split_is_deterministic_and_keys_are_unique(vendor):
     first = statements.statements(vendor)

@@ -30,7 +30,15 @@ def test_a_revision_has_its_own_schemas_and_the_seeds_hand_written_files() -> No
     later = catalog.load("alibaba", "2021-05-17")
     assert "NextToken" in later.request_schema["properties"]
     assert "NextToken" not in catalog.load("alibaba").request_schema["properties"]
-    assert later.path("requirements.yaml") == catalog.load("alibaba").path("requirements.yaml")
+    assert later.path("jsonpath.yaml") == catalog.load("alibaba").path("jsonpath.yaml")
+    # its catalogue is the seed's with its own words and rules laid over it
+    seed = {r.id: r for r in catalog.load("alibaba").requirements}
+    own = {r.id: r for r in later.requirements}
+    assert set(seed) <= set(own)
+    assert own["ALI-FILT-001"] == seed["ALI-FILT-001"]  # the same sentence in both revisions
+    assert own["ALI-PAGE-010"].quote == "Maximum value: 100." != seed["ALI-PAGE-010"].quote
+    assert own["ALI-ERR-004"].documented and not seed["ALI-ERR-004"].documented
+    assert {"ALI-PAGE-020", "ALI-FILT-020"} <= set(own) - set(seed)
     assert later.path("coverage.yaml").parent == later.directory
 
 
@@ -58,6 +66,42 @@ def test_a_new_revisions_skeleton_starts_from_the_older_decisions() -> None:
     assert "request/NextToken" not in coverage.entries  # new: TODO
     assert "request/PageSize" not in coverage.entries  # reworded ("Maximum value: 100."): decided again
     catalog.select_revision("alibaba", "2021-05-17")
-    text, _ = statements.skeleton("alibaba")
-    assert "request/NextToken: {excluded: TODO}" in text
+    found = statements.statements("alibaba", coverage)
+    text = statements.render("alibaba", "2021-05-17.md", coverage, found)
+    assert "request/NextToken: {excluded: TODO}" in text  # what a new revision's skeleton starts with
     assert "request/RegionId: {requirements:" in text
+    decided, _ = statements.skeleton("alibaba")  # the committed file: every TODO decided since
+    assert "TODO}" not in decided and "request/NextToken: {requirements: [ALI-PAGE-020" in decided
+
+
+def test_one_discovery_walk_whichever_paging_the_checks_use() -> None:
+    """The token checks read the one discovery walk (page numbers) as their reference, and cost a few requests each."""
+    from conformance.run.session import SuiteSession
+    from conformance.run.settings import Settings
+
+    settings = Settings(vendors=["alibaba"], categories=["pagination"], document_revision="2021-05-17", instances=450)
+    settings.select_revision()
+    results = {r.requirement: r for r in SuiteSession(settings).run_all()}
+    assert {r.outcome for r in results.values()} <= {"passed", "observed"}
+    assert len([r for r in results.values() if r.discovery_requests]) == 1  # one walk for the whole run
+    tokens = [results[rid] for rid in ("ALI-PAGE-020", "ALI-PAGE-021", "ALI-PAGE-023", "ALI-PAGE-024")]
+    assert all(r.requests - r.discovery_requests <= 6 for r in tokens), [(r.requirement, r.requests) for r in tokens]
+
+
+def test_a_revisions_recording_is_kept_apart_and_replays(tmp_path: Path) -> None:
+    """Cassettes of a later revision sit in their own folder; the seed's replay does not read them."""
+    cassettes = tmp_path / "cassettes"
+    chosen = ["--requirement", "ALI-PAGE-020", "--requirement", "ALI-FILT-020", "--instances", "30"]
+    common = ["run", "--vendor", "alibaba", "--cassette-dir", str(cassettes), *chosen]
+    assert main([*common, "--document-revision", "2021-05-17", "--record", "--report-dir", str(tmp_path / "a")]) == 0
+    folder = cassettes / "alibaba" / "emulator" / "2021-05-17"
+    assert {p.name for p in folder.iterdir()} >= {"ALI-PAGE-020.yaml", "ALI-FILT-020.yaml"}
+    assert main([*common, "--document-revision", "2021-05-17", "--replay", "--report-dir", str(tmp_path / "b")]) == 0
+    replayed = json.loads((tmp_path / "b" / "conformance.json").read_text())
+    assert {r["requirement"]: r["outcome"] for r in replayed["results"]} == {"ALI-PAGE-020": "passed",
+                                                                             "ALI-FILT-020": "passed"}
+    for vendor in providers.names():
+        catalog.select_revision(vendor, None)
+    # the seed's replay looks in the seed's folder, which holds nothing: a usage error naming it
+    assert main(["run", "--vendor", "alibaba", "--cassette-dir", str(cassettes), "--replay",
+                 "--requirement", "ALI-PAGE-001", "--report-dir", str(tmp_path / "c")]) == 2

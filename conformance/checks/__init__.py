@@ -23,7 +23,7 @@ from conformance.spec.catalog import Requirement
 CheckFunction = Callable[[CheckContext, dict[str, Any]], "Observation | None"]
 #: The modules that register checks, in the order the categories run.
 MODULES = ("schema", "pagination", "filters", "limits", "empty_arrays", "dry_run", "errors", "auth", "client",
-           "combined", "answers")
+           "combined", "answers", "tokens", "time_ranges")
 
 
 @dataclass(frozen=True)

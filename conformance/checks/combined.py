@@ -342,7 +342,9 @@ def _bounds_cases(model: DocumentModel, p: Pools, caps: Capabilities) -> list[Re
     """The page size one below and one above its documented range, on every path."""
     size = model.rules.get("limits", {}).get("page_size", {})
     out: list[Request] = []
-    for limit in (size.get("min", 1) - 1, size.get("max", 100) + 1) if size else ():
+    bounds = [] if not size else [size.get("max", 100) + 1] if size.get("below_min") == "open" else \
+        [size.get("min", 1) - 1, size.get("max", 100) + 1]
+    for limit in bounds:
         out += _every_path(caps, Request(limit=limit))
     return out
 

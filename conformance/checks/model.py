@@ -241,6 +241,8 @@ class DocumentModel:
         if request.limit is not None and size:
             if request.limit > size.get("max", 100):
                 certain.append(self._refusal(size, f"a page size above {size.get('max', 100)}", "page"))
+            elif request.limit < size.get("min", 1) and size.get("below_min") == "open":
+                opened = f"a page size below {size.get('min', 1)}: the document gives no minimum"
             elif request.limit < size.get("min", 1):
                 below = {**size, "requirement": size.get("min_requirement", size.get("requirement"))}
                 (maybe if size.get("below_min") == "empty-or-refused" else certain).append(

@@ -76,7 +76,8 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         vendors = [args.vendor] if args.vendor else list(providers.names())
         for vendor in vendors:
             for d in deviations.for_vendor(vendor):
-                print(f"{vendor:8} {d.name:28} {d.requirement:14} {d.description}")
+                judged = f" (with --document-revision {d.revision})" if d.revision else ""
+                print(f"{vendor:8} {d.name:28} {d.requirement:14} {d.description}{judged}")
         return 0
     if not args.vendor:
         raise UsageError("conformance emulator: --vendor is required (alibaba or tencent)")

@@ -86,7 +86,7 @@ def _not_run(paths: tuple[Path, Path, Path], settings: Settings | None, session:
 
 def _replay_gaps(settings: Settings, session: SuiteSession) -> str | None:
     for vendor in settings.vendors:
-        folder = Path(settings.cassette_dir) / vendor / session.target_name(vendor)
+        folder = session.discovery_cassette_path(vendor).parent
         if not any(folder.glob("*.yaml")):
             return (f"--replay: no cassettes for {vendor} target {session.target_name(vendor)!r} in {folder}; "
                     f"record them first with --record (or give --cassette-dir / --target-name)")

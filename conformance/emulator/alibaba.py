@@ -15,7 +15,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from conformance.emulator import auth, models
+from conformance.emulator import alibaba_time_filters as time_filters
+from conformance.emulator import auth, models, tokens
 from conformance.emulator.wire import ApiError, Described, Service, WireRequest, WireResponse, request_id
 from conformance.wire import signing, xmlcodec
 
@@ -42,6 +43,12 @@ PLAIN_ENUMS = ("HttpEndpoint", "HttpTokens")
 #: field to that value, and the real service leaves it out unless asked.
 META_OPTIONS_VALUE = "META_OPTIONS"
 META_OPTIONS = "MetadataOptions"
+#: Fields of a network interface that a later revision documents, served when the revision's table lists them.
+ENI_FIELDS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "Type": lambda eni: "Primary",
+    "PrivateIpSets": lambda eni: {"PrivateIpSet": [{"PrivateIpAddress": eni.get("PrimaryIpAddress", ""),
+                                                    "Primary": True}]},
+}
 #: Instance fields holding a time (``yyyy-MM-ddTHH:mmZ``, UTC): the ``times-not-utc`` deviation shifts them.
 TIME_FIELDS = ("CreationTime", "StartTime", "ExpiredTime", "AutoReleaseTime")
 
@@ -83,6 +90,14 @@ class AlibabaService(Service):
         super().__init__(*args, **kwargs)
         self.request_schema = self.catalog.request_schema["properties"]
         self.error_table = {row["code"]: row for row in self.catalog.error_schema["x-error-table"]}
+        #: what the served revision of the document adds: NextToken paging, the time filters, more attributes
+        self.tokens = "NextToken" in self.request_schema
+        self.time_filters = "Filter.1.Key" in self.request_schema
+        self.attributes = next((tuple(spec.get("enum", ())) for spec in
+                                self.catalog.request_schema.get("patternProperties", {}).values()
+                                if spec.get("x-document-name") == "AdditionalAttributes.N"), ())
+        if any(name in self._eni_schema() for name in ENI_FIELDS):
+            self._add_eni_fields()
         if "times-not-utc" in self.deviations:
             for position, item in enumerate(self.backend.items):
                 for name in TIME_FIELDS:
@@ -91,6 +106,24 @@ class AlibabaService(Service):
                 self._items_json[position] = self.item_json(item)
         # instances without MetadataOptions, serialized when first served (most answers do not ask for it)
         self._plain_json: list[bytes | None] = [None] * len(self.backend.items)
+
+    def _eni_schema(self) -> dict[str, Any]:
+        instance = self.catalog.response_schema.get("$defs", {}).get("Instance", {}).get("properties", {})
+        interfaces = instance.get("NetworkInterfaces", {}).get("properties", {}).get("NetworkInterface", {})
+        return dict(interfaces.get("items", {}).get("properties", {}))
+
+    def _add_eni_fields(self) -> None:
+        """The network interface fields the served revision documents (``new-eni-fields-mistyped``: wrongly typed)."""
+        documented = self._eni_schema()
+        for position, item in enumerate(self.backend.items):
+            for eni in item.get("NetworkInterfaces", {}).get("NetworkInterface", []):
+                for name, make in ENI_FIELDS.items():
+                    if name in documented and name not in eni:
+                        eni[name] = make(eni)
+                if "new-eni-fields-mistyped" in self.deviations:
+                    for address in eni.get("PrivateIpSets", {}).get("PrivateIpSet", []):
+                        address["Primary"] = "true"
+            self._items_json[position] = self.item_json(item)
 
     # ----------------------------------------------------------------- errors
 
@@ -173,8 +206,11 @@ class AlibabaService(Service):
             if "dry-run-side-effect" in self.deviations:
                 self._start_first_stopped(region)
             raise self._dry_run_passed()
+        query = tokens.fingerprint(region, [(c.name, c.values) for c in conditions]) if self.tokens else None
+        window = self._token_window(params, query) if query is not None else None
         return self._listing(region, conditions, page_number, page_size, fmt, rid,
-                             metadata=META_OPTIONS_VALUE in self._additional_attributes(params))
+                             metadata=META_OPTIONS_VALUE in self._additional_attributes(params),
+                             query=query, window=window)
 
     # ----------------------------------------------------------------- validation
 
@@ -192,7 +228,31 @@ class AlibabaService(Service):
     def _dry_run_passed() -> ApiError:
         return ApiError("DryRunOperation", "Request validation has been passed with DryRun flag set.", 400)
 
-    DEVIANT_DEFAULTS = {("PageSize", "default-page-size-20"): 20, ("PageNumber", "default-page-number-0"): 0}
+    DEVIANT_DEFAULTS = {("PageSize", "default-page-size-20"): 20, ("PageNumber", "default-page-number-0"): 0,
+                        ("MaxResults", "max-results-default-20"): 20}
+
+    def _token_window(self, params: dict[str, str], query: str) -> tuple[int, int] | None:
+        """(start, size) of a NextToken/MaxResults request; None for PageNumber/PageSize paging.
+
+        "If NextToken is set, the PageSize and PageNumber request parameters become invalid":
+        they are not read then (``token-honours-page-size``: they are).
+        """
+        token = params.get("NextToken", "")
+        if not token and "MaxResults" not in params:
+            return None
+        most = 1000 if "max-results-unbounded" in self.deviations else MAX_ARRAY
+        size = self.paging_int(params, "MaxResults", 10, 1, most)
+        if "max-results-capped-50" in self.deviations:
+            size = min(size, 50)
+        start = 0
+        if token:
+            read = tokens.read(query, token)
+            if read is None:
+                raise ApiError("InvalidParameter.NextToken", "The specified NextToken is not valid.", 400)
+            start = read
+        if token and "token-honours-page-size" in self.deviations and "PageSize" in params:
+            size = self.paging_int(params, "PageSize", 10, 1, 100)
+        return start, size
 
     def invalid_integer(self, name: str) -> ApiError:
         return ApiError("InvalidParameter", f"The specified parameter {name} is not valid or out of range.", 400)
@@ -298,9 +358,11 @@ class AlibabaService(Service):
                 conditions.append(models.Condition(name, (value,), "scan" if test else "exact",
                                                    inverted=f"inverted-{name}" in self.deviations, test=test))
         for name, value in params.items():
-            if name.startswith("AdditionalAttributes.") and value not in ("META_OPTIONS", "DDH_CLUSTER"):
+            if name.startswith("AdditionalAttributes.") and value not in self.attributes:
                 raise ApiError("InvalidParameter", f"The specified parameter {name} is not valid.", 400)
         conditions += self._tags(params)
+        if self.time_filters:
+            conditions += self._time_conditions(params)
         ids = next((c for c in conditions if c.name == "InstanceIds" and c.values), None)
         if ids is not None and "ids-override-filters" in self.deviations:
             conditions = [ids]
@@ -309,6 +371,30 @@ class AlibabaService(Service):
         if conditions and "filtered-running-only" in self.deviations:
             conditions.append(models.Condition("Status", ("Running",)))
         return region, conditions, page_number, page_size
+
+    def _time_conditions(self, params: dict[str, str]) -> list[models.Condition]:
+        """``Filter.N.Key``/``Filter.N.Value``: one scanned condition per bound given."""
+        keys, values = time_filters.pairs(params)
+        out = []
+        for n in sorted(set(keys) | set(values)):
+            key, raw = keys.get(n), values.get(n)
+            if key not in time_filters.FILTERS:
+                if key is None or "filter-key-unknown-accepted" not in self.deviations:
+                    raise self._table_error(time_filters.ERROR)
+                continue
+            if raw is None:
+                continue  # a key without a time bounds nothing
+            value = time_filters.wire_value(raw)
+            if value is None:
+                if "time-value-unchecked" in self.deviations:
+                    continue
+                raise self._table_error(time_filters.ERROR)
+            if key.startswith("Creation") and "creation-time-filters-ignored" in self.deviations:
+                continue
+            if key.startswith("Expired") and "expired-time-filters-swapped" in self.deviations:
+                key = key.replace("Start", "\0").replace("End", "Start").replace("\0", "End")
+            out.append(models.Condition(key, (value,), "scan"))
+        return out
 
     def _wildcard_test(self) -> Callable[[str, str], bool] | None:
         """The ``wildcard-prefix-only``/``-suffix-only`` deviations: a ``*`` at one end of the pattern is literal."""
@@ -370,11 +456,32 @@ class AlibabaService(Service):
                                            for _ in range(ids.count(self.backend.items[p]["InstanceId"]))])
 
     def _listing(self, region: str | None, conditions: list[models.Condition], page_number: int,
-                 page_size: int, fmt: str, rid: str, metadata: bool = True) -> WireResponse:
-        """A page in ``fmt``; ``metadata``: AdditionalAttributes asked for META_OPTIONS (MetadataOptions shown)."""
+                 page_size: int, fmt: str, rid: str, metadata: bool = True, query: str | None = None,
+                 window: tuple[int, int] | None = None) -> WireResponse:
+        """A page in ``fmt``; ``metadata``: AdditionalAttributes asked for META_OPTIONS (MetadataOptions shown).
+
+        ``query`` (the revision pages with tokens): the answer carries ``NextToken``, empty on the last
+        page; ``window`` is the (start, size) a token or MaxResults asked for instead of a page.
+        """
         positions = self.backend.select(region, conditions, any_condition="filters-or" in self.deviations)
         positions = self._duplicated(conditions, positions)
-        window = self._filtered_window(region, conditions, positions, page_number, page_size, fmt)
+        if window is not None:
+            start, page_size = window
+            page_number = start // page_size + 1
+            shown = positions[start:start + page_size]
+        else:
+            shown = self._filtered_window(region, conditions, positions, page_number, page_size, fmt)
+            start = (page_number - 1) * page_size
+        extra: dict[str, Any] = {}
+        if query is not None:
+            after = start + len(shown) + (1 if "token-walk-skips-one" in self.deviations else 0)
+            extra["NextToken"] = tokens.make(query, after) if shown and after < len(positions) else ""
+        return self._answer(region, positions, shown, (page_number, page_size), fmt, rid, metadata, extra)
+
+    def _answer(self, region: str | None, positions: models.Selection, window: list[int], page: tuple[int, int],
+                fmt: str, rid: str, metadata: bool, extra: dict[str, Any]) -> WireResponse:
+        """The answer holding ``window`` of ``positions``, on page ``page`` (number, size), in ``fmt``."""
+        page_number, page_size = page
         total = len(window) if "total-count-of-page" in self.deviations else len(positions)
         if "total-count-ignores-filters" in self.deviations:
             total = len(self.backend.select(region, []))
@@ -390,7 +497,7 @@ class AlibabaService(Service):
                 for item in items:
                     item.pop(META_OPTIONS, None)
             body: dict[str, Any] = {"PageNumber": echo_number, "TotalCount": total, "PageSize": echo_size,
-                                    "RequestId": rid, "Instances": {"Instance": items}}
+                                    "RequestId": rid, **extra, "Instances": {"Instance": items}}
             if not items and "empty-list-null" in self.deviations and fmt == "JSON":
                 body["Instances"]["Instance"] = None
             if fmt == "XML":
@@ -402,8 +509,8 @@ class AlibabaService(Service):
                 return WireResponse(200, XML_TYPE, xml)
             return WireResponse(200, JSON_TYPE, json.dumps(body, separators=(",", ":")).encode())
         # the document's sample order (key_order.ANSWER_ORDER)
-        head = json.dumps({"PageNumber": echo_number, "TotalCount": total, "PageSize": echo_size, "RequestId": rid},
-                          separators=(",", ":")).encode()
+        head = json.dumps({"PageNumber": echo_number, "TotalCount": total, "PageSize": echo_size, "RequestId": rid,
+                           **extra}, separators=(",", ":")).encode()
         items_json = b",".join(self._items_json[p] if metadata else self._plain_item_json(p) for p in window)
         return WireResponse(200, JSON_TYPE, head[:-1] + b',"Instances":{"Instance":[' + items_json + b"]}}")
 

@@ -11,8 +11,9 @@ may fail, and nothing else may.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from conformance import providers
 from conformance.spec import catalog
 
 
@@ -23,14 +24,19 @@ class Deviation:
     breaks: tuple[str, ...]
     also: tuple[str, ...]
     description: str
+    #: the document revision whose rule it breaks ("": the seed's); a run judging that revision detects it
+    revision: str = ""
 
     @property
     def requirement(self) -> str:
         return self.breaks[0]
 
 
-def _d(name: str, vendor: str, breaks: str, description: str, also: str = "") -> Deviation:
-    return Deviation(name, vendor, tuple(breaks.split()), tuple(also.split()), description)
+def _d(name: str, vendor: str, breaks: str, description: str, also: str = "", revision: str = "") -> Deviation:
+    return Deviation(name, vendor, tuple(breaks.split()), tuple(also.split()), description, revision)
+
+
+_ALI_2021 = "2021-05-17"
 
 
 _ALI_404 = "ALI-ERR-001 ALI-ERR-002 ALI-ERR-003 ALI-ERR-005 ALI-ERR-006"
@@ -193,6 +199,29 @@ CATALOGUE: tuple[Deviation, ...] = (
        "Time fields are rendered in UTC+8 with an offset (2099-12-31T23:59+08:00) instead of UTC (Z)."),
     _d("acs3-skips-validation", "alibaba", _ALI_404,
        "In the ACS3 form enumerated values are not validated: an unknown Status answers an empty listing."),
+    # -------------------------------------------------- Alibaba, rules the 2021-05-17 revision adds
+    _d("token-walk-skips-one", "alibaba", "ALI-PAGE-020",
+       "NextToken points one instance past the end of its page: a token walk misses one per page.",
+       revision=_ALI_2021),
+    _d("max-results-unbounded", "alibaba", "ALI-PAGE-022",
+       "MaxResults up to 1000 is served as asked instead of refused past 100.", revision=_ALI_2021),
+    _d("max-results-capped-50", "alibaba", "ALI-PAGE-021",
+       "MaxResults above 50 is quietly lowered to 50.", revision=_ALI_2021),
+    _d("max-results-default-20", "alibaba", "ALI-PAGE-023",
+       "Without MaxResults a token's page holds 20 instances instead of 10.", revision=_ALI_2021),
+    _d("token-honours-page-size", "alibaba", "ALI-PAGE-024",
+       "With NextToken set, a PageSize given still sets the size of the page.", revision=_ALI_2021),
+    _d("creation-time-filters-ignored", "alibaba", "ALI-FILT-020 ALI-FILT-021",
+       "Filter.N.Key=CreationStartTime/CreationEndTime is accepted and selects nothing out.", revision=_ALI_2021),
+    _d("expired-time-filters-swapped", "alibaba", "ALI-FILT-022 ALI-FILT-023",
+       "ExpiredStartTime bounds the range's end and ExpiredEndTime its beginning.", revision=_ALI_2021),
+    _d("filter-key-unknown-accepted", "alibaba", "ALI-ERR-004",
+       "A Filter.N.Key that is none of the time keys is ignored instead of refused.", revision=_ALI_2021),
+    _d("time-value-unchecked", "alibaba", "ALI-ERR-020",
+       "A Filter.N.Value not in the yyyy-MM-ddTHH:mmZ form is ignored instead of refused.", revision=_ALI_2021),
+    _d("new-eni-fields-mistyped", "alibaba", "ALI-SCHEMA-001",
+       "PrivateIpSets.PrivateIpSet[].Primary, a field this revision adds, is the string \"true\", not a boolean.",
+       also="ALI-SCHEMA-004", revision=_ALI_2021),
     # ---------------------------------------------------------------- Tencent
     _d("offset-as-page", "tencent", "TC-PAGE-005",
        "Offset is read as a page number: the window starts at Offset*Limit.", also="TC-PAGE-004 TC-PAGE-007"),
@@ -394,19 +423,24 @@ _SEEN_WHERE_PATHS_MEET = {
 _EVERY_FILTERED_ANSWER = ("filtered-page-cut-before-filter",)
 
 
+def _catalog(deviation: Deviation) -> catalog.VendorCatalog:
+    """The catalogue of the revision the deviation breaks (whichever one this process judges)."""
+    return catalog.load(deviation.vendor, deviation.revision or providers.get(deviation.vendor).seed_revision or None)
+
+
 def _seen_where_paths_meet(deviation: Deviation) -> Deviation:
     more = _SEEN_WHERE_PATHS_MEET.get((deviation.vendor, deviation.name), "").split()
     if deviation.name in _EVERY_FILTERED_ANSWER:
-        more += [r.id for r in catalog.load(deviation.vendor).requirements
+        more += [r.id for r in _catalog(deviation).requirements
                  if r.category == "filters" or r.check == "total_count_filtered"]
     if deviation.name.startswith("ignored-"):  # an address list ignored is not held to its limit either
-        spec = catalog.load(deviation.vendor).filters.get(deviation.name.removeprefix("ignored-"))
+        spec = _catalog(deviation).filters.get(deviation.name.removeprefix("ignored-"))
         if spec is not None and spec.match == "json-array":
-            more += [r.id for r in catalog.load(deviation.vendor).requirements
+            more += [r.id for r in _catalog(deviation).requirements
                      if r.check == "model_agrees" and r.args.get("rule") == "lists-past-limit"]
     if not more:
         return deviation
-    return Deviation(deviation.name, deviation.vendor, deviation.breaks, (*deviation.also, *more), deviation.description)
+    return replace(deviation, also=(*deviation.also, *more))
 
 
 CATALOGUE = tuple(_seen_where_paths_meet(d) for d in CATALOGUE)
@@ -419,12 +453,11 @@ def _with_client_dependants(deviation: Deviation) -> Deviation:
     comes back, the SDK does not raise it either. The ``client`` category's own deviations break only it.
     """
     touched = set(deviation.breaks) | set(deviation.also)
-    dependants = [r.id for r in catalog.load(deviation.vendor).requirements
+    dependants = [r.id for r in _catalog(deviation).requirements
                   if touched & {str(c) for c in r.args.get("cases", [])} and r.id not in touched]
     if not dependants:
         return deviation
-    return Deviation(deviation.name, deviation.vendor, deviation.breaks, (*deviation.also, *dependants),
-                     deviation.description)
+    return replace(deviation, also=(*deviation.also, *dependants))
 
 
 CATALOGUE = tuple(_with_client_dependants(d) for d in CATALOGUE)

@@ -36,6 +36,31 @@ class Condition:
     test: Callable[[str, str], bool] | None = field(default=None, compare=False)
 
 
+@dataclass(frozen=True)
+class DerivedFilter:
+    """A filter whose values an instance yields through a function rather than a JSONPath."""
+
+    name: str
+    derive: Callable[[dict[str, Any]], list[str]]
+    match: str = "exact"
+
+    def values(self, item: dict[str, Any]) -> list[str]:
+        return self.derive(item)
+
+
+@dataclass(frozen=True)
+class ScanFilter:
+    """A filter tested instance by instance (a range, not a value): ``test(wanted, carried)``."""
+
+    name: str
+    derive: Callable[[dict[str, Any]], list[str]]
+    test: Callable[[str, str], bool]
+    match: str = "scan"
+
+    def values(self, item: dict[str, Any]) -> list[str]:
+        return self.derive(item)
+
+
 class Selection:
     """The positions a query selects, in listing order, without materializing them.
 

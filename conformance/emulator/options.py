@@ -1,4 +1,4 @@
-"""The ``conformance emulator`` flags of issues 12 and 21: --tls, --fault, --churn, --real-nulls, --no-auth.
+"""The ``conformance emulator`` flags: --tls, --fault, --churn, --real-nulls, --no-auth, --document-revision.
 
 Kept out of ``conformance/cli.py`` so that the emulator owns its options;
 ``cmd_emulator`` calls :func:`add_emulator_options` when it builds its parser
@@ -17,6 +17,7 @@ from typing import Any
 
 from conformance.emulator import faults, tls
 from conformance.emulator.server import EmulatorApp, EmulatorConfig, Service, create_app
+from conformance.spec import catalog
 
 
 class OptionError(ValueError):
@@ -24,7 +25,7 @@ class OptionError(ValueError):
 
 
 def add_emulator_options(parser: argparse.ArgumentParser) -> None:
-    """Add --tls, --fault NAME=VALUE (repeatable), --churn P, --real-nulls and --no-auth to ``conformance emulator``."""
+    """Add --tls, --fault NAME=VALUE, --churn P, --real-nulls, --no-auth, --document-revision to ``conformance emulator``."""
     parser.add_argument("--tls", action="store_true",
                         help="serve https with a certificate made at start-up; prints the CA file to trust")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME=VALUE",
@@ -37,6 +38,9 @@ def add_emulator_options(parser: argparse.ArgumentParser) -> None:
                              "fields included (ExpiredTime of pay-as-you-go); the suite's schema check refuses them")
     parser.add_argument("--no-auth", action="store_true",
                         help="accept any signature or none (to explore with curl); signatures are verified otherwise")
+    parser.add_argument("--document-revision", metavar="DATE", default=None,
+                        help="serve this revision of the vendor's document (default: the seed revision); "
+                             "2021-05-17 of Alibaba adds NextToken/MaxResults paging and the time filters")
 
 
 def apply_emulator_options(args: argparse.Namespace, config: EmulatorConfig) -> None:
@@ -50,6 +54,13 @@ def apply_emulator_options(args: argparse.Namespace, config: EmulatorConfig) -> 
     config.tls = bool(getattr(args, "tls", False))
     config.real_nulls = bool(getattr(args, "real_nulls", False))
     config.authenticate = not getattr(args, "no_auth", False)
+    revision = getattr(args, "document_revision", None)
+    if revision:
+        try:
+            catalog.check_revision(config.vendor, revision)
+        except ValueError as exc:
+            raise OptionError(str(exc)) from None
+        config.document_revision = revision
     if config.tls and importlib.util.find_spec("trustme") is None:
         raise OptionError("--tls needs trustme to make its certificate: pip install trustme")
 

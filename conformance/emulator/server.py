@@ -22,6 +22,7 @@ import uvicorn
 
 from conformance.emulator import (
     alibaba,
+    alibaba_time_filters,
     auth,
     churn,
     control,
@@ -58,17 +59,22 @@ class EmulatorConfig:
     faults: FaultPlan | None = None  # throttling, errors, latency, resets and churn on purpose
     real_nulls: bool = False  # null in documented fields where the real service answers null (inventory.generate)
     authenticate: bool = True  # False: any signature or none is accepted (``--no-auth``, to explore with curl)
+    #: the revision of the vendor's document served (None: the one selected for this process, else the seed)
+    document_revision: str | None = None
 
 
 def service_for(vendor: str, items: Sequence[dict[str, Any]], authenticator: auth.Authenticator,
-                chosen: frozenset[str]) -> Service:
-    """A vendor's service over ``items``, with an existing authenticator (so nonces survive a rebuild)."""
+                chosen: frozenset[str], revision: str | None = None) -> Service:
+    """A vendor's service over ``items``, with an existing authenticator (so nonces survive a rebuild).
+
+    ``revision`` is the document revision served: its request parameters, fields and rules.
+    """
     service_class, region_of = SERVICES[vendor]
     items = [dict(i) for i in items]
     if vendor == "alibaba":  # footmark and others read keys in order: serve the real service's
         items = [key_order.alibaba_instance(i) for i in items]
-    extra = tencent_filters.EXTRA_FILTERS if vendor == "tencent" else None
-    backend = models.Backend(items, catalog.load(vendor), region_of, extra)
+    extra = tencent_filters.EXTRA_FILTERS if vendor == "tencent" else alibaba_time_filters.FILTERS
+    backend = models.Backend(items, catalog.load(vendor, revision), region_of, extra)
     return service_class(backend, authenticator, chosen, tuple(inventory.REGIONS[vendor]))
 
 
@@ -79,7 +85,7 @@ def build_service(config: EmulatorConfig) -> Service:
         else inventory.generate(config.vendor, config.instances, config.seed, config.real_nulls)
     authenticator = auth.Authenticator(config.vendor, {config.key_id: config.key_secret}, chosen,
                                        required=config.authenticate)
-    return service_for(config.vendor, items, authenticator, chosen)
+    return service_for(config.vendor, items, authenticator, chosen, config.document_revision)
 
 
 class EmulatorApp:
@@ -125,13 +131,13 @@ class EmulatorApp:
         """Serve ``items`` from now on; credentials, deviations and nonces stay."""
         old = self.service
         self._items = list(items)
-        self.service = service_for(old.vendor, self._items, old.auth, old.deviations)
+        self.service = service_for(old.vendor, self._items, old.auth, old.deviations, old.catalog.revision)
 
     def set_deviations(self, names: Sequence[str]) -> None:
         """Break these documented rules from now on (none: the reference behaviour); the instances stay."""
         chosen = deviation_catalogue.resolve(self.vendor, names)
         self.service.auth.deviations = chosen
-        self.service = service_for(self.vendor, self._items, self.service.auth, chosen)
+        self.service = service_for(self.vendor, self._items, self.service.auth, chosen, self.service.catalog.revision)
 
     def set_plan(self, plan: FaultPlan | None) -> None:
         """Inject these faults from now on; None or an inactive plan: none."""
@@ -143,7 +149,7 @@ class EmulatorApp:
         self.service.auth.deviations = chosen
         self.service.auth.forget()
         self._items = list(items)
-        self.service = service_for(self.vendor, self._items, self.service.auth, chosen)
+        self.service = service_for(self.vendor, self._items, self.service.auth, chosen, self.service.catalog.revision)
         self.plan = plan
         self.sequence = 0
         self.faults_met.clear()

@@ -11,39 +11,13 @@ on ``key\\0value``. Names no version supports still answer ``InvalidFilter``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from conformance.emulator.models import DerivedFilter, ScanFilter
 from conformance.spec.catalog import FilterSpec
 
 TAG_PREFIX = "tag:"
 TAG_PAIR = "tag-pair"
-
-
-@dataclass(frozen=True)
-class DerivedFilter:
-    """A filter whose values an instance yields through a function rather than a JSONPath."""
-
-    name: str
-    derive: Callable[[dict[str, Any]], list[str]]
-    match: str = "exact"
-
-    def values(self, item: dict[str, Any]) -> list[str]:
-        return self.derive(item)
-
-
-@dataclass(frozen=True)
-class ScanFilter:
-    """A filter tested instance by instance (a range, not a value): ``test(wanted, carried)``."""
-
-    name: str
-    derive: Callable[[dict[str, Any]], list[str]]
-    test: Callable[[str, str], bool]
-    match: str = "scan"
-
-    def values(self, item: dict[str, Any]) -> list[str]:
-        return self.derive(item)
 
 
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")

@@ -14,7 +14,6 @@ from conformance.emulator.auth import Authenticator
 from conformance.emulator.models import Backend
 from conformance.emulator.protocol import ApiError, WireRequest, WireResponse, request_id
 from conformance.emulator.request_log import Described
-from conformance.spec import catalog
 
 __all__ = ["ApiError", "Described", "Service", "WireRequest", "WireResponse", "bounded_int", "request_id"]
 
@@ -43,7 +42,7 @@ class Service:
         self.backend = backend
         self.auth = authenticator
         self.deviations = deviations
-        self.catalog = catalog.load(self.vendor)
+        self.catalog = backend.catalog  # the document revision the service serves
         self.regions = set(regions) | backend.regions
         # Items are serialized once: a page is then a join of ready-made bytes.
         self._items_json = [self.item_json(item) for item in backend.items]

@@ -162,8 +162,13 @@ def make_vcr(mode: str, secrets: tuple[str, ...], matcher: BusinessMatcher) -> v
     return recorder
 
 
-def cassette_path(root: str | Path, vendor: str, target: str, requirement_id: str) -> Path:
-    return Path(root) / vendor / re.sub(r"[^A-Za-z0-9_.-]+", "_", target) / f"{requirement_id}.yaml"
+def cassette_path(root: str | Path, vendor: str, target: str, requirement_id: str, revision: str = "") -> Path:
+    """Where a requirement's cassette lives; a run judging a later document revision keeps its own folder.
+
+    ``revision`` is "" for the seed revision, so the cassettes of existing recordings stay where they are.
+    """
+    folder = Path(root) / vendor / re.sub(r"[^A-Za-z0-9_.-]+", "_", target)
+    return (folder / revision if revision else folder) / f"{requirement_id}.yaml"
 
 
 def describe_miss(miss: CannotOverwriteExistingCassetteException, test: str, matcher: BusinessMatcher) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from conformance import providers
 from conformance.checks import Target, generated, validate
 from conformance.checks.context import Walk
 from conformance.checks.evaluate import evaluate
@@ -170,7 +171,8 @@ class SuiteSession:
                 emulator = Emulator(EmulatorConfig(
                     vendor, instances=self.settings.instances,
                     key_id=credentials.key_id, key_secret=credentials.secret,
-                    deviations=tuple(d for d in self.settings.deviations if d in names))).start()
+                    deviations=tuple(d for d in self.settings.deviations if d in names),
+                    document_revision=catalog.revision_of(vendor))).start()
                 self._emulators.append(emulator)
                 endpoint = emulator.url
             client = Client(adapter(vendor), endpoint, self.region(vendor), credentials,
@@ -212,12 +214,19 @@ class SuiteSession:
         from conformance.run import recording
 
         return recording.cassette_path(self.settings.cassette_dir, requirement.vendor, self.target_name(requirement.vendor),
-                             requirement.id)
+                                       requirement.id, self._later_revision(requirement.vendor))
 
     def discovery_cassette_path(self, vendor: str) -> Path:
         from conformance.run import recording
 
-        return recording.cassette_path(self.settings.cassette_dir, vendor, self.target_name(vendor), DISCOVERY_CASSETTE)
+        return recording.cassette_path(self.settings.cassette_dir, vendor, self.target_name(vendor), DISCOVERY_CASSETTE,
+                                       self._later_revision(vendor))
+
+    @staticmethod
+    def _later_revision(vendor: str) -> str:
+        """The revision judged, when it is not the seed ("" otherwise): its cassettes are kept apart."""
+        revision = catalog.revision_of(vendor)
+        return "" if revision == providers.get(vendor).seed_revision else revision
 
     def _recorder(self, vendor: str) -> tuple[Any, recording.BusinessMatcher]:
         from conformance.run import recording

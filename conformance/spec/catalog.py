@@ -261,8 +261,22 @@ class VendorCatalog:
 
     @cached_property
     def requirements(self) -> list[Requirement]:
+        return [Requirement(vendor=self.vendor, **{"quote": "", **entry}) for entry in self._requirement_entries()]
+
+    def _requirement_entries(self) -> list[dict[str, Any]]:
+        """The catalogue's entries: a revision's own file is laid over the seed's (``base: seed``).
+
+        An entry with a seed id changes those fields of it, a new id adds a rule, ``removed`` drops
+        the rules the revision no longer states; the rest hold as the seed words them.
+        """
         data = self._yaml("requirements.yaml")
-        return [Requirement(vendor=self.vendor, **{"quote": "", **entry}) for entry in data["requirements"]]
+        if data.get("base") != "seed" or self.fallback is None:
+            return list(data["requirements"])
+        seed = load_yaml((self.fallback / "requirements.yaml").read_text(encoding="utf-8"))["requirements"]
+        removed = {entry["id"] for entry in data.get("removed") or []}
+        changes = {entry["id"]: entry for entry in data.get("requirements") or []}
+        merged = [{**entry, **changes.pop(entry["id"], {})} for entry in seed if entry["id"] not in removed]
+        return merged + list(changes.values())
 
 
 #: The document revision each vendor is judged against in this process (``--document-revision``); absent: the seed.

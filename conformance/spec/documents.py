@@ -83,10 +83,12 @@ def plain_text(text: str) -> str:
     return normalize_space(text.replace("`", "").replace("**", ""))
 
 
-def quote_in_document(vendor: str, quote: str) -> bool:
-    if normalize_space(quote) in normalize_space(document_text(vendor)):
+def quote_in_document(vendor: str, quote: str, revision: str = "") -> bool:
+    """Whether ``quote`` stands in the vendor's document (of ``revision``; "": the seed), markup aside."""
+    text = revision_document(vendor, revision).text if revision else document_text(vendor)
+    if normalize_space(quote) in normalize_space(text):
         return True
-    return plain_text(quote) in plain_text(document_text(vendor))
+    return plain_text(quote) in plain_text(text)
 
 
 def first_sentence(cell: str) -> str:
@@ -249,14 +251,14 @@ def revision_document(vendor: str, revision: str) -> Document:
     return Document(text=path.read_text(encoding="utf-8"), name=f"{providers.get(vendor).document} ({revision})")
 
 
-def tables(vendor: str) -> tuple[Table, ...]:
-    return document(vendor).tables
+def tables(vendor: str, revision: str = "") -> tuple[Table, ...]:
+    return revision_document(vendor, revision).tables
 
 
-def table_under(vendor: str, heading_part: str, first_header: str | None = None) -> Table:
-    """The first table whose heading contains ``heading_part``."""
+def table_under(vendor: str, heading_part: str, first_header: str | None = None, revision: str = "") -> Table:
+    """The first table whose heading contains ``heading_part`` (in ``revision``'s document; "": the seed's)."""
     try:
-        return document(vendor).table_under(heading_part, first_header)
+        return revision_document(vendor, revision).table_under(heading_part, first_header)
     except LookupError:
         raise LookupError(
             f"no table under a heading containing {heading_part!r} in the {vendor} document") from None

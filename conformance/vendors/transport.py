@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
-from xml.dom import minidom
+from xml.etree import ElementTree
 
 import httpx
 
@@ -131,6 +131,31 @@ def _abbreviate(value: Any, keep: int = 3) -> Any:
     return value
 
 
+def _abbreviate_xml(element: ElementTree.Element, keep: int = 3) -> None:
+    """Runs of more than ``keep`` siblings of one name cut to their first ones and a comment with the count."""
+    children = list(element)
+    by_tag: dict[str, list[ElementTree.Element]] = {}
+    for child in children:
+        by_tag.setdefault(child.tag, []).append(child)
+    for tag, run in by_tag.items():
+        if len(run) > keep:
+            position = children.index(run[keep])
+            for extra in run[keep:]:
+                element.remove(extra)
+            element.insert(position, ElementTree.Comment(f" … {len(run) - keep} more {tag} "))
+    for child in element:
+        if not callable(child.tag):
+            _abbreviate_xml(child, keep)
+
+
+def _pretty_xml(body: bytes) -> str:
+    """An XML answer indented, long runs of siblings abbreviated like a JSON answer's lists."""
+    root = ElementTree.fromstring(body)
+    _abbreviate_xml(root)
+    ElementTree.indent(root, space="  ")
+    return '<?xml version="1.0" ?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
+
+
 def _pretty(body: bytes, content_type: str, parsed: Any = None) -> str:
     text = body.decode("utf-8", "replace")
     if "json" in content_type:
@@ -142,7 +167,7 @@ def _pretty(body: bytes, content_type: str, parsed: Any = None) -> str:
     elif "xml" in content_type:
         try:
             check_xml_depth(body)
-            text = minidom.parseString(body).toprettyxml(indent="  ")
+            text = _pretty_xml(body)
         except Exception:  # noqa: BLE001 - evidence shows the raw text then
             pass
     if len(text) > EVIDENCE_BODY_LIMIT:
