@@ -228,6 +228,33 @@ def test_a_target_with_half_its_credentials_is_refused(tmp_path, capsys, monkeyp
     assert "CONFORMANCE_MY_MOCK_KEY_ID and CONFORMANCE_MY_MOCK_KEY_SECRET go together" in capsys.readouterr().err
 
 
+BREAK = """
+import sys
+import conformance.commands.run as run_module
+from conformance.commands.main import main
+
+def broken(*args, **kwargs):
+    raise RuntimeError("injected failure")
+
+setattr(run_module, sys.argv[1], broken)
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("hook", ["mark_junit", "preflight"])
+def test_a_target_whose_run_breaks_is_an_internal_error_of_the_parity_run(hook, tmp_path):
+    done = subprocess.run([sys.executable, "-c", BREAK, hook, "run", "--vendor", "alibaba", "--category", "dry-run",
+                           "--instances", "30", "--report-dir", str(tmp_path), "--target", "a=emulator",
+                           "--target", "b=emulator", "--reference", "a"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 4, done.stdout[-2000:] + done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "INTERNAL ERROR (exit 4)" and "== target b" not in done.stdout
+    report = json.loads((tmp_path / "conformance.json").read_text())
+    assert report["exit_code"] == 4 and report["verdict"] == "INTERNAL ERROR" and report["internal_error"]
+    assert "INTERNAL ERROR" in (tmp_path / "conformance.html").read_text()
+    suite = ET.parse(tmp_path / "junit.xml").getroot().find("testsuite")
+    assert "verdict" in [c.get("name") for c in suite.iter("testcase")]
+
+
 def result(check: str, outcome: str, observed: object, message: str = "m") -> Result:
     return Result(vendor="alibaba", requirement="R", category="filters", outcome=outcome,  # type: ignore[arg-type]
                   documented=False, quote="q", summary="s", check=check, message=message, observed=observed)

@@ -24,12 +24,14 @@ from conformance.errors import ExitCode, UsageError
 from conformance.files import write_atomic
 from conformance.parity import matrix
 from conformance.reports import baseline, console, github, parity_html
+from conformance.reports.html import error_page
 from conformance.reports.json_report import Report
 from conformance.reports.junit import parity_junit
 from conformance.reports.parity import Parity, combine, console_lines, markdown
-from conformance.results import Result, Verdict
+from conformance.results import Result, Verdict, internal_error
 from conformance.run.settings import Settings
 from conformance.run.targets import TargetSpec, check_base, parse_targets, settings_for
+from conformance.wire.scrub import RUN_SECRETS
 
 Paths = tuple[Path, Path, Path]
 
@@ -104,6 +106,8 @@ def run_parity(args: argparse.Namespace, base: Settings, paths: Paths, steps: St
             raise UsageError(str(exc).replace("conformance run: ", f"conformance run: target {spec.name}: ", 1)) \
                 from None
         handle = handles[0] if handles else None
+        if code == ExitCode.INTERNAL:  # whatever its verdict said before it broke: no parity claim stands on it
+            return broke(paths, f"conformance itself failed in the run of target {spec.name} (see {target_paths_[0]})")
         if handle is None or handle.verdict is None:  # it did not start (pre-flight) or pytest broke early
             steps.not_run(paths, None, None, f"target {spec.name} did not run (exit {code})", code)
             print(f"conformance run: target {spec.name} did not run (exit {code}); the parity run stops",
@@ -114,6 +118,17 @@ def run_parity(args: argparse.Namespace, base: Settings, paths: Paths, steps: St
         if not handle.verdict.complete:
             break
     return conclude(args, base, paths, ran, started)
+
+
+def broke(paths: Paths, reason: str) -> int:
+    """The parity run's own reports when a target's run broke before its verdict: ``INTERNAL ERROR``, exit 4."""
+    verdict = internal_error(reason)
+    report = Report(path=paths[0])
+    report.finish(verdict)
+    write_atomic(paths[1], error_page(verdict, {}))
+    parity_junit(paths[2], {}, verdict, [])
+    print(f"{verdict.line} (exit {int(verdict.code)})")
+    return verdict.code
 
 
 def conclude(args: argparse.Namespace, base: Settings, paths: Paths, ran: dict[str, Ran], started: float) -> int:
@@ -137,9 +152,10 @@ def conclude(args: argparse.Namespace, base: Settings, paths: Paths, ran: dict[s
             report.add(result, {"parity_target": name})
     report.finish(verdict)
     stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(started))
-    write_atomic(html_path, parity_html.render(parity, verdict, stamp))
+    # the targets' credentials stay registered (pinned) after their sessions: an endpoint's echo is scrubbed here too
+    write_atomic(html_path, RUN_SECRETS.scrub(parity_html.render(parity, verdict, stamp)))
     parity_junit(junit_path, results, verdict, gated)
-    text = markdown(parity, verdict)
+    text = RUN_SECRETS.scrub(markdown(parity, verdict))
     if base.markdown:
         write_atomic(Path(base.markdown), text)
     if github.active(base.env) and base.env.get("GITHUB_STEP_SUMMARY"):
@@ -147,7 +163,7 @@ def conclude(args: argparse.Namespace, base: Settings, paths: Paths, ran: dict[s
     columns = console.width()
     print()
     for line in console_lines(parity):
-        print("\n".join(console.wrap(line, columns)))
+        print(RUN_SECRETS.scrub("\n".join(console.wrap(line, columns))))
     print(f"reports: {json_path}  {html_path}  {junit_path}")
     for line in verdict.explain():
         print("\n".join(console.wrap(line, columns)))
