@@ -228,6 +228,25 @@ def test_a_target_with_half_its_credentials_is_refused(tmp_path, capsys, monkeyp
     assert "CONFORMANCE_MY_MOCK_KEY_ID and CONFORMANCE_MY_MOCK_KEY_SECRET go together" in capsys.readouterr().err
 
 
+def test_each_target_records_its_own_cassettes_and_no_secret_is_written(tmp_path):
+    from hostile_servers import EchoServer, signature_values
+    from secret_scan import scan
+
+    key_id, secret = "AKIDparityKey0123456789", "paritySecret/0123456789+abcdef"
+    with EchoServer("alibaba", key_id=key_id) as server:  # it echoes every parameter, header and body back
+        done = run("--record", "--vendor", "alibaba", "--category", "empty-arrays", "--instances", "30",
+                   "--cassette-dir", str(tmp_path / "cassettes"), "--report-dir", str(tmp_path / "reports"),
+                   "--markdown", str(tmp_path / "summary.md"), "--target", "emu=emulator",
+                   "--target", f"echo={server.url}", "--reference", "emu",
+                   env={"CONFORMANCE_ECHO_KEY_ID": key_id, "CONFORMANCE_ECHO_KEY_SECRET": secret})
+        sent = signature_values(server.received)
+    assert sent and (tmp_path / "reports" / "conformance.json").is_file(), done.stdout[-2000:] + done.stderr[-2000:]
+    for name in ("emu", "echo"):  # each its own discovery walk and cassettes
+        assert (tmp_path / "cassettes" / "alibaba" / name / "_discovery.yaml").is_file()
+        assert (tmp_path / "cassettes" / "alibaba" / name / "ALI-EMPTY-001.yaml").is_file()
+    assert scan([tmp_path], [done.stdout, done.stderr], [key_id, secret, *sent]) == []
+
+
 BREAK = """
 import sys
 import conformance.commands.run as run_module
