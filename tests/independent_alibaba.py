@@ -18,7 +18,9 @@ independent-key/independent-secret. Liberties the document allows, to prove
 they fail nothing: ``metadata_on_request`` (MetadataOptions only when
 ``AdditionalAttributes.N=META_OPTIONS`` asks, as the real API; on by default),
 ``filtered_order="reversed"`` (the order of a filtered listing) and
-``null_scalars`` (null optional scalars).
+``null_scalars`` (null optional scalars). Where the document is silent: ``unknown_region`` is what a
+RegionId naming no region of the inventory gets, ``"empty"`` (an empty listing, by default) or
+``"error"`` (404 ``InvalidRegionId.NotFound``, as real ECS answers).
 
 ``revision="2021-05-17"`` serves that revision of the document as well (off by
 default: the seed's 2020-12-14 answers are unchanged): a ``NextToken`` in every
@@ -300,13 +302,16 @@ def _results(params: dict[str, str], bugs: frozenset[str], token: str) -> int:
 
 
 def describe(inventory: list[dict], params: dict[str, str], bugs: Iterable[str] = frozenset(), acs3: bool = False,
-             xml: bool = False, filtered_order: str = "listing", revision: str = SEED) -> tuple[int, dict]:
+             xml: bool = False, filtered_order: str = "listing", revision: str = SEED,
+             unknown_region: str = "empty") -> tuple[int, dict]:
     """(HTTP status, body) of one answer; ``acs3``: the request came in the ACS3 form."""
     bugs = frozenset(bugs)
     later = revision == LATER
     region = params.get("RegionId")
     if not region:
         return 400, {"Code": "MissingRegionId", "Message": "RegionId is mandatory"}
+    if unknown_region == "error" and region not in {i["RegionId"] for i in inventory}:
+        return 404, {"Code": "InvalidRegionId.NotFound", "Message": f"The RegionId {region} does not exist."}
     listing = [i for i in inventory if i["RegionId"] == region]
     conditions = False
     dry_run = params.get("DryRun", "false").lower()
@@ -452,6 +457,7 @@ class Handler(BaseHTTPRequestHandler):
     filtered_order = "listing"
     null_scalars = False
     revision = SEED
+    unknown_region = "empty"
 
     def log_message(self, *args) -> None:
         pass
@@ -495,7 +501,8 @@ class Handler(BaseHTTPRequestHandler):
             if action != "DescribeInstances":
                 raise Refused("InvalidAction.NotFound", 404)
             status, body = describe(self.inventory, params, bugs=cls.bugs, acs3=acs3, xml=xml,
-                                    filtered_order=cls.filtered_order, revision=cls.revision)
+                                    filtered_order=cls.filtered_order, revision=cls.revision,
+                                    unknown_region=cls.unknown_region)
         except Refused as refused:
             status, body = refused.status, {"Code": refused.code, "Message": refused.message}
         if status == 200:
@@ -574,8 +581,10 @@ class IndependentAlibaba:
     def __init__(self, count: int = 53, churn_every: int = 0, churn_until: int = 0,
                  bugs: frozenset[str] | Iterable[str] = (), verify_signatures: bool = False,
                  metadata_on_request: bool = True, filtered_order: str = "listing",
-                 null_scalars: bool = False, revision: str | None = None) -> None:
+                 null_scalars: bool = False, revision: str | None = None, unknown_region: str = "empty") -> None:
         chosen = frozenset(bugs)
+        if unknown_region not in ("empty", "error"):
+            raise ValueError(f"unknown_region is 'empty' or 'error', not {unknown_region!r}")
         revision = revision or SEED
         if revision not in (SEED, LATER):
             raise ValueError(f"revision is {SEED!r} or {LATER!r}, not {revision!r}")
@@ -588,7 +597,8 @@ class IndependentAlibaba:
         handler = type("SizedHandler", (Handler,), {
             "inventory": make_inventory(count), "churn_every": churn_every, "churn_until": churn_until, "served": 0,
             "bugs": chosen, "verify_signatures": verify_signatures, "metadata_on_request": metadata_on_request,
-            "filtered_order": filtered_order, "null_scalars": null_scalars, "revision": revision})
+            "filtered_order": filtered_order, "null_scalars": null_scalars, "revision": revision,
+            "unknown_region": unknown_region})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 

@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "conformance"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("conformance", "conformance.errors", "conformance.files", "conformance.providers"),
     ("conformance.wire",),
-    ("conformance.spec", "conformance.results"),
+    ("conformance.spec", "conformance.results", "conformance.parity"),
     ("conformance.vendors",),
     ("conformance.checks",),
     ("conformance.reports", "conformance.emulator"),

@@ -11,12 +11,13 @@ import yaml
 
 from conformance.errors import UsageError
 from conformance.files import write_atomic
-from conformance.reports.baseline import from_report
+from conformance.reports.baseline import differences_from_report, from_report
 
 
 def add_baseline(sub: Any) -> None:
     p = sub.add_parser("baseline", help="write a baseline of known deviations from a run's JSON report",
-                       description="Write a baseline (YAML) from the failed requirements of a JSON report.")
+                       description="Write a baseline (YAML) from the failed requirements of a JSON report; from "
+                                   "a parity run's report, one entry per difference from its reference.")
     p.add_argument("--from", dest="report", required=True, metavar="REPORT.json",
                    help="the JSON report of a run (conformance.json)")
     p.add_argument("--output", "-o", default="baseline.yaml", help="where to write it (default baseline.yaml)")
@@ -35,7 +36,8 @@ def cmd_baseline(args: Any) -> int:
         raise UsageError(f"conformance baseline: {exc}") from None
     if not isinstance(report, dict) or "results" not in report:
         raise UsageError(f"conformance baseline: {args.report} is not a conformance JSON report")
-    entries = from_report(report, args.reason, expires)
+    entries = from_report(report, args.reason, expires) if "parity" not in report \
+        else differences_from_report(report, args.reason, expires)
     header = f"# Baseline written by conformance from {args.report} on {dt.date.today()}.\n"
     write_atomic(Path(args.output), header + yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=110))
     print(f"wrote {len(entries)} entr{'y' if len(entries) == 1 else 'ies'} to {args.output}")

@@ -109,6 +109,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if unwritable := _writable(path):
             raise UsageError(f"conformance run: cannot write reports: {unwritable}")
     try:
+        if (args.reference or args.fail_on_difference) and not args.target:
+            raise ValueError("--reference and --fail-on-difference compare the targets of a parity run: give "
+                             "them with --target NAME=SPEC")
         settings = Settings.from_options(lambda o: getattr(args, o.dest), "run", os.environ)
     except ValueError as exc:
         _not_run(paths, None, None, str(exc), ExitCode.USAGE)
@@ -116,6 +119,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
+        if args.target:
+            from conformance.commands.parity_run import Steps, run_parity
+
+            return run_parity(args, settings, paths, Steps(run=_run, not_run=_not_run, writable=_writable))
         return _run(args, settings, paths)
     except (UsageError, BrokenPipeError):
         raise
@@ -126,7 +133,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, Path]) -> int:
+def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, Path],
+         handles: list[RunHandle] | None = None) -> int:
+    """One target's run, as ``conformance run`` makes it; ``handles`` receives its :class:`RunHandle` once made."""
     json_path, html_path, junit_path = paths
     session = SuiteSession(settings)
     if not session.selected_requirements():
@@ -156,6 +165,8 @@ def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, 
     for stale in (html_path, junit_path):  # a run that dies half way leaves no earlier run's verdict behind
         stale.unlink(missing_ok=True)
     handle = RunHandle(settings)
+    if handles is not None:
+        handles.append(handle)
     if settings.key_secret:
         os.environ[SECRET_ENV] = settings.key_secret  # for this process and its xdist workers only
     pytest_args: list[Any] = [

@@ -11,6 +11,17 @@ A failing requirement with an entry becomes ``expected`` (a known deviation):
 reported, not failing the run. A requirement with an entry that now passes is
 ``fixed``: the deviation disappeared and the entry can go. An expired entry
 changes nothing: the failure gates as any other.
+
+An entry with a ``target`` accepts a *difference* of that target from a parity run's reference
+instead (``vendor`` is then optional)::
+
+    - target: mock
+      requirement: ALI-REGION-unknown
+      reason: "our mock lists nothing for an unknown region; ticket 12"
+      expires: 2027-06-30
+
+It never makes a failure a known deviation: the difference is reported as accepted and does not
+make ``--fail-on-difference`` fail, until it expires; one that is gone is reported so.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from typing import Any
 import yaml
 
 from conformance.files import load_yaml
+from conformance.parity.matrix import Row
 from conformance.results import Result
 
 
@@ -32,6 +44,11 @@ class Entry:
     vendor: str
     reason: str
     expires: dt.date | None = None
+    #: a parity run's target whose difference from the reference this entry accepts (None: a known deviation)
+    target: str | None = None
+
+    def expired(self, today: dt.date) -> bool:
+        return self.expires is not None and self.expires <= today
 
 
 class BaselineError(ValueError):
@@ -56,8 +73,11 @@ def load(path: str | Path) -> list[Entry]:
         raise BaselineError(f"baseline {path}: expected a list of entries")
     entries = []
     for n, item in enumerate(data, start=1):
-        if not isinstance(item, dict) or not {"requirement", "vendor", "reason"} <= item.keys():
-            raise BaselineError(f"baseline {path}: entry {n} needs requirement, vendor and reason")
+        needed = {"requirement", "reason"} | (set() if "target" in item else {"vendor"}) \
+            if isinstance(item, dict) else set()
+        if not isinstance(item, dict) or not needed <= item.keys():
+            raise BaselineError(f"baseline {path}: entry {n} needs requirement, vendor and reason "
+                                f"(or target, requirement and reason)")
         expires = item.get("expires")
         if isinstance(expires, str):
             try:
@@ -66,7 +86,9 @@ def load(path: str | Path) -> list[Entry]:
                 raise BaselineError(f"baseline {path}: entry {n}: expires {expires!r} is not YYYY-MM-DD") from None
         if expires is not None and not isinstance(expires, dt.date):
             raise BaselineError(f"baseline {path}: entry {n}: expires must be a date")
-        entries.append(Entry(str(item["requirement"]), str(item["vendor"]), str(item["reason"]), expires))
+        target = item.get("target")
+        entries.append(Entry(str(item["requirement"]), str(item.get("vendor") or ""), str(item["reason"]), expires,
+                             None if target is None else str(target)))
     return entries
 
 
@@ -77,6 +99,10 @@ def check_entries(path: str | Path, entries: list[Entry], known: dict[str, set[s
     """
     for n, entry in enumerate(entries, start=1):
         where = f"baseline {path}: entry {n} ({entry.requirement})"
+        if entry.target is not None and not entry.vendor:
+            if not any(entry.requirement in ids for ids in known.values()):
+                raise BaselineError(f"{where}: no requirement is called {entry.requirement}")
+            continue
         if entry.vendor not in known:
             raise BaselineError(f"{where}: unknown vendor {entry.vendor!r}; one of {', '.join(known)}")
         if entry.requirement not in known[entry.vendor]:
@@ -89,10 +115,11 @@ def check_entries(path: str | Path, entries: list[Entry], known: dict[str, set[s
 def apply(result: Result, entries: list[Entry], today: dt.date | None = None) -> Result:
     """Annotate ``result`` with what the baseline says of it (in place; returned for convenience)."""
     today = today or dt.date.today()
-    entry = next((e for e in entries if e.vendor == result.vendor and e.requirement == result.requirement), None)
+    entry = next((e for e in entries if e.target is None and e.vendor == result.vendor
+                  and e.requirement == result.requirement), None)
     if entry is None:
         return result
-    if entry.expires is not None and entry.expires <= today:
+    if entry.expired(today):
         result.baseline_reason = f"the baseline entry expired on {entry.expires}; the deviation gates again " \
                                  f"(reason given: {entry.reason})"
     elif result.outcome == "failed":
@@ -116,4 +143,41 @@ def from_report(report: dict[str, Any], reason: str, expires: dt.date | None) ->
             if expires:
                 entry["expires"] = expires.isoformat()
             out.append(entry)
+    return out
+
+
+def accept_differences(rows: list[Row], entries: list[Entry], today: dt.date | None = None) -> None:
+    """Mark the cells of a parity matrix whose difference from the reference an unexpired entry accepts (in place).
+
+    An expired entry accepts nothing and says so; an entry whose difference is gone says that too.
+    """
+    today = today or dt.date.today()
+    for entry in entries:
+        if entry.target is None:
+            continue
+        for row in rows:
+            cell = row.cells.get(entry.target)
+            if cell is None or row.requirement != entry.requirement or entry.vendor not in ("", row.vendor):
+                continue
+            if entry.expired(today):
+                cell.baseline_note = (f"the accepted difference expired on {entry.expires}; it gates again "
+                                      f"(reason given: {entry.reason})")
+            elif cell.differs_from_reference:
+                until = f" until {entry.expires}" if entry.expires else ""
+                cell.accepted = f"known difference{until}: {entry.reason}"
+            else:
+                cell.baseline_note = f"the accepted difference is gone (reason given: {entry.reason}); remove the entry"
+
+
+def differences_from_report(report: dict[str, Any], reason: str, expires: dt.date | None) -> list[dict[str, Any]]:
+    """Entries accepting every difference from the reference that a parity report's gate counted."""
+    out = []
+    for row in (report.get("parity") or {}).get("rows", []):
+        for name, cell in row["cells"].items():
+            if cell.get("differs_from_reference") and not cell.get("accepted"):
+                entry: dict[str, Any] = {"target": name, "requirement": row["requirement"], "vendor": row["vendor"],
+                                         "reason": reason}
+                if expires:
+                    entry["expires"] = expires.isoformat()
+                out.append(entry)
     return out

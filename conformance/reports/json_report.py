@@ -37,13 +37,17 @@ class Report:
     verdict: Verdict | None = None
     #: why the run did not start, for a report written instead of a run
     not_started: str = ""
+    #: more top-level sections (a parity run's ``parity``), after the header's own fields
+    sections: dict[str, Any] = field(default_factory=dict)
     _serialized: list[str] = field(default_factory=list, repr=False)
     _saved_at: float = field(default=0.0, repr=False)
 
-    def add(self, result: Result) -> None:
+    def add(self, result: Result, tags: dict[str, Any] | None = None) -> None:
+        """Keep ``result`` (with ``tags``, more fields of its entry: a parity run's ``parity_target``)."""
         self.results.append(result)
         # each result is serialized once; every save then only joins strings
-        self._serialized.append(RUN_SECRETS.scrub(json.dumps(result.to_dict(), ensure_ascii=False, default=str)))
+        data = {**result.to_dict(), **(tags or {})}
+        self._serialized.append(RUN_SECRETS.scrub(json.dumps(data, ensure_ascii=False, default=str)))
         if time.monotonic() - self._saved_at >= SAVE_EVERY_S:
             self.save()
 
@@ -68,6 +72,7 @@ class Report:
             "undecided": self.verdict.to_dict()["undecided"] if self.verdict else [],
             **({"not_started": self.not_started} if self.not_started else {}),
             **({"internal_error": self.verdict.internal_error} if self.verdict and self.verdict.internal_error else {}),
+            **self.sections,
         }
 
     def save(self) -> None:

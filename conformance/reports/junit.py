@@ -88,6 +88,51 @@ def not_run_junit(path: Path, line: str, reason: str, code: int) -> None:
     write_atomic(path, RUN_SECRETS.scrub(ElementTree.tostring(root, encoding="unicode", xml_declaration=True)))
 
 
+def add_case(suite: ElementTree.Element, r: Result, name: str, classname: str) -> ElementTree.Element:
+    """One result's test case, as :func:`mark_junit` leaves them: a failure, a typed skip, or a pass."""
+    case = ElementTree.SubElement(suite, "testcase", name=name, classname=classname, time=f"{r.duration_s:.3f}")
+    props = ElementTree.SubElement(case, "properties")
+    for prop in ("requirement", "vendor", "category", "quote", "outcome"):
+        ElementTree.SubElement(props, "property", name=prop, value=str(getattr(r, prop)))
+    kind = counted_as(r)
+    if kind == "failed":
+        ElementTree.SubElement(case, "failure", message=r.message[:300]).text = "\n".join(r.explain())
+    elif kind in ("observed", "inconclusive", "skipped"):
+        ElementTree.SubElement(case, "skipped", type=kind, message=r.message[:300])
+    return case
+
+
+def parity_junit(path: Path, results: dict[str, list[Result]], verdict: Verdict, differences: list[str]) -> None:
+    """The JUnit file of a parity run: a case per target and requirement (``ID [target]``), one per gated difference.
+
+    Names stay unique across targets; the class says target, vendor and category. A run that is not
+    ``CONFORMS`` or ``FAILS``, or did not finish, has the ``verdict`` error case, as a single run does.
+    """
+    suite = ElementTree.Element("testsuite", name="conformance-parity")
+    for target, chosen in results.items():
+        for r in chosen:
+            add_case(suite, r, f"{r.requirement} [{target}]", f"conformance.{target}.{r.vendor}.{r.category}")
+    for line in differences:
+        case = ElementTree.SubElement(suite, "testcase", name=f"parity: {line}", classname="conformance.parity",
+                                      time="0")
+        ElementTree.SubElement(case, "failure", message=line).text = line
+    props = ElementTree.Element("properties")
+    suite.insert(0, props)
+    for name, value in (("verdict", verdict.line), ("exit_code", str(int(verdict.code))),
+                        ("complete", str(verdict.complete).lower())):
+        ElementTree.SubElement(props, "property", name=name, value=value)
+    if (verdict.code != 0 and not verdict.failed) or not verdict.complete:
+        case = ElementTree.SubElement(suite, "testcase", name="verdict", classname="conformance.run", time="0")
+        ElementTree.SubElement(case, "error", message=f"{verdict.line} (exit {int(verdict.code)})").text = \
+            "\n".join(verdict.explain())
+    for attribute, child in (("failures", "failure"), ("skipped", "skipped"), ("errors", "error")):
+        suite.set(attribute, str(sum(1 for c in suite.iter("testcase") if c.find(child) is not None)))
+    suite.set("tests", str(sum(1 for _ in suite.iter("testcase"))))
+    root = ElementTree.Element("testsuites")
+    root.append(suite)
+    write_atomic(path, RUN_SECRETS.scrub(ElementTree.tostring(root, encoding="unicode", xml_declaration=True)))
+
+
 def results_junit(path: Path, results: list[Result], verdict: Verdict) -> None:
     """A JUnit file written from the results alone, for a run whose pytest JUnit file cannot be trusted.
 
@@ -97,17 +142,7 @@ def results_junit(path: Path, results: list[Result], verdict: Verdict) -> None:
     """
     suite = ElementTree.Element("testsuite", name="conformance")
     for r in results:
-        case = ElementTree.SubElement(suite, "testcase", name=r.requirement,
-                                      classname=f"conformance.{r.vendor}.{r.category}", time=f"{r.duration_s:.3f}")
-        props = ElementTree.SubElement(case, "properties")
-        for name in ("requirement", "vendor", "category", "quote", "outcome"):
-            value = r.requirement if name == "requirement" else str(getattr(r, name))
-            ElementTree.SubElement(props, "property", name=name, value=value)
-        kind = counted_as(r)
-        if kind == "failed":
-            ElementTree.SubElement(case, "failure", message=r.message[:300]).text = "\n".join(r.explain())
-        elif kind in ("observed", "inconclusive", "skipped"):
-            ElementTree.SubElement(case, "skipped", type=kind, message=r.message[:300])
+        add_case(suite, r, r.requirement, f"conformance.{r.vendor}.{r.category}")
     suite.set("failures", str(sum(1 for c in suite.iter("testcase") if c.find("failure") is not None)))
     root = ElementTree.Element("testsuites")
     root.append(suite)

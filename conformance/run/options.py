@@ -175,6 +175,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("markdown", "--markdown", "also write a Markdown summary of the verdict and the failures to FILE (under "
            "GitHub Actions it is appended to $GITHUB_STEP_SUMMARY as well)", metavar="FILE",
            commands=frozenset({"run"})),
+    Option("targets", "--target", "a target of a parity run (repeatable, one --vendor): NAME=URL, NAME=replay:DIR "
+           "(a recording, CASSETTE_DIR/VENDOR/TARGET) or NAME=emulator[:DEVIATION,...]; an endpoint's credentials "
+           "from CONFORMANCE_<NAME>_KEY_ID/_KEY_SECRET, else the vendor's variables", action="append",
+           metavar="NAME=SPEC", commands=frozenset({"run"}), pytest=False, setting=False),
+    Option("reference", "--reference", "the parity run's reference target: every cell that differs from it is "
+           "highlighted, and listed first", metavar="NAME", commands=frozenset({"run"}), pytest=False, setting=False),
+    Option("fail_on_difference", "--fail-on-difference", "exit 1 when a target differs from --reference on any "
+           "requirement, observed ones included (unless --baseline accepts the difference)", action="store_true",
+           commands=frozenset({"run"}), pytest=False, setting=False),
     Option("baseline", "--baseline", "YAML of known deviations: reported, not failing the run, until they expire",
            metavar="FILE", commands=frozenset({"run"})),
 )
