@@ -126,4 +126,17 @@ def test_the_installed_wheel_does_the_readme_s_jobs(tmp_path):
     assert mine.returncode == 0, mine.stdout[-3000:] + mine.stderr[-3000:]
     assert re.search(r"\b[1-9]\d* passed\b", mine.stdout) and "failed" not in mine.stdout and \
         "error" not in mine.stdout.lower(), mine.stdout[-3000:]
+    # (e) a later document revision and a parity run, from the wheel's own schemas and documents
+    later = _run([str(conformance), "run", "--vendor", "alibaba", "--document-revision", "2021-05-17",
+                  "--requirement", "ALI-PAGE-020", "--requirement", "ALI-FILT-020", "--report-dir", "r21"],
+                 cwd=elsewhere, timeout=300)
+    assert later.returncode == 0, later.stdout[-2000:] + later.stderr[-2000:]
+    assert json.loads((elsewhere / "r21" / "conformance.json").read_text())["document_revision"] == {
+        "alibaba": "2021-05-17"}
+    parity = _run([str(conformance), "run", "--vendor", "alibaba", "--target", "plain=emulator",
+                   "--target", "capped=emulator:page-size-cap-50", "--reference", "plain", "--fail-on-difference",
+                   "--requirement", "ALI-PAGE-004", "--report-dir", "rp"], cwd=elsewhere, timeout=300)
+    assert parity.returncode == 1, parity.stdout[-2000:] + parity.stderr[-2000:]
+    rows = json.loads((elsewhere / "rp" / "conformance.json").read_text())["parity"]["rows"]
+    assert [(r["requirement"], r["mark"]) for r in rows] == [("ALI-PAGE-004", "only this target fails")]
     print(f"installed-package test: {time.monotonic() - started:.1f} s")
