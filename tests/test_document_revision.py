@@ -116,3 +116,23 @@ def test_the_catalogue_of_a_revision_is_listed_with_its_own_document(capsys) -> 
     assert "ALI-PAGE-020" not in {r["id"] for r in json.loads(capsys.readouterr().out)}
     assert main(["requirements", "--vendor", "tencent", "--document-revision", "2021-05-17"]) == 2
     assert "no document revision '2021-05-17' for tencent" in capsys.readouterr().err
+
+
+def test_a_deviation_of_a_revision_needs_that_revision(tmp_path: Path, capsys) -> None:
+    """Without the revision the emulator would not serve the rule it breaks: the run would prove nothing."""
+    assert main(["run", "--vendor", "alibaba", "--deviation", "token-walk-skips-one",
+                 "--report-dir", str(tmp_path)]) == 2
+    assert "add --document-revision 2021-05-17" in capsys.readouterr().err
+    assert main(["emulator", "--vendor", "alibaba", "--deviation", "token-walk-skips-one"]) == 2
+    assert "serve it with --document-revision 2021-05-17" in capsys.readouterr().err
+    assert main(["coverage", "--document-revision", "2021-05-17"]) == 2  # both vendors: Tencent has no such revision
+    assert "is a revision of the alibaba document: choose --vendor" in capsys.readouterr().err
+
+
+def test_spec_diff_takes_the_dates_of_revisions_the_project_holds(capsys) -> None:
+    assert main(["spec", "diff", "2020-12-14", "2021-05-17", "--format", "json"]) == 0
+    changes = json.loads(capsys.readouterr().out)["changes"]
+    assert {"kind": "request-parameter", "name": "NextToken"}.items() <= next(
+        c for c in changes if c.get("name") == "NextToken").items()
+    assert main(["spec", "diff", "2020-12-14", "1999-01-01"]) == 2
+    assert "no document revision '1999-01-01' is held" in capsys.readouterr().err

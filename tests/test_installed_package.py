@@ -105,6 +105,8 @@ def test_the_installed_wheel_does_the_readme_s_jobs(tmp_path):
     coverage = _run([str(conformance), "coverage"], cwd=elsewhere, timeout=120)
     assert coverage.returncode == 0, coverage.stdout[-2000:] + coverage.stderr[-2000:]
     assert "100.0% accounted for" in coverage.stdout
+    rewrite = _run([str(conformance), "coverage", "--write-skeleton"], cwd=elsewhere, timeout=120)
+    assert rewrite.returncode == 2 and "installed package" in rewrite.stderr, rewrite.stderr  # never edits the wheel
 
     # (c) the emulator: it starts, answers (an unsigned request is refused as the vendor would), stops cleanly
     emulator = subprocess.Popen([str(conformance), "emulator", "--vendor", "tencent", "--port", "0"], cwd=elsewhere,

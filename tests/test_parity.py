@@ -312,3 +312,21 @@ def test_marks_of_the_matrix():
     built = matrix.build({"a": [ok], "b": [ok]})[0]
     assert built.mark == "same everywhere" and built.cells["b"].differs_from_reference is None
     assert matrix.build({"a": [ok], "b": []})[0].cells["b"].outcome == "not run"
+
+
+def test_one_baseline_from_a_parity_report_makes_its_gate_green(tmp_path, capsys):
+    """A target that fails and differs is one requirement of that target; the baseline written from the
+    parity report accepts both its failure (a known deviation) and its difference, in one file."""
+    common = ["run", "--vendor", "alibaba", "--target", "plain=emulator", "--target", "capped=emulator:page-size-cap-50",
+              "--reference", "plain", "--fail-on-difference", "--requirement", "ALI-PAGE-004", "--instances", "300"]
+    assert main([*common, "--report-dir", str(tmp_path / "a")]) == 1
+    assert capsys.readouterr().out.rstrip().endswith("FAILS: 1 requirements (exit 1)")
+    baseline = tmp_path / "baseline.yaml"
+    assert main(["baseline", "--from", str(tmp_path / "a" / "conformance.json"), "-o", str(baseline),
+                 "--expires", "2099-12-31"]) == 0
+    entries = yaml.safe_load(baseline.read_text())
+    assert [(e.get("target"), e["requirement"]) for e in entries] == [(None, "ALI-PAGE-004"), ("capped", "ALI-PAGE-004")]
+    assert main([*common, "--report-dir", str(tmp_path / "b"), "--baseline", str(baseline)]) == 0
+    assert main(["baseline", "--from", str(tmp_path / "a" / "conformance.json"), "-o", str(baseline),
+                 "--expires", "2027-02-30"]) == 2
+    assert "--expires '2027-02-30'" in capsys.readouterr().err

@@ -10,6 +10,7 @@ files with a ``TODO`` entry for each new statement (which still fails until deci
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from conformance import providers
@@ -45,6 +46,9 @@ def cmd_coverage(args: Any) -> int:
             catalog.select_revision(vendor, args.document_revision)
     except ValueError as exc:
         raise UsageError(f"conformance coverage: {exc}") from None
+    if args.write_skeleton and catalog.schemas_root().name == "schemas_data" and not os.environ.get(catalog.SCHEMAS_ENV):
+        raise UsageError(f"conformance coverage: --write-skeleton would rewrite the installed package's files under "
+                         f"{catalog.schemas_root()}; copy that folder and point {catalog.SCHEMAS_ENV} at the copy")
     try:
         if args.write_skeleton:
             for vendor in vendors:

@@ -88,7 +88,9 @@ def _replay_gaps(settings: Settings, session: SuiteSession) -> str | None:
     for vendor in settings.vendors:
         folder = session.discovery_cassette_path(vendor).parent
         if not any(folder.glob("*.yaml")):
-            return (f"--replay: no cassettes for {vendor} target {session.target_name(vendor)!r} in {folder}; "
+            revisions = sorted(p.parent.name for p in folder.glob("*/_discovery.yaml"))  # a later revision's own
+            hint = f" (recorded for --document-revision {', '.join(revisions)})" if revisions else ""
+            return (f"--replay: no cassettes for {vendor} target {session.target_name(vendor)!r} in {folder}{hint}; "
                     f"record them first with --record (or give --cassette-dir / --target-name)")
     return None
 

@@ -10,6 +10,7 @@ the row and what could not be read, and exits 2: never a traceback.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,9 @@ def add_spec(sub: Any) -> None:
     d.add_argument("--out", required=True, type=Path, help="folder to write the derived files into")
     d.set_defaults(handler=cmd_derive)
     c = actions.add_parser("diff", help="what changed between two revisions of a document")
-    c.add_argument("old", type=Path, help="the older revision (a Markdown file)")
-    c.add_argument("new", type=Path, help="the newer revision (a Markdown file)")
+    c.add_argument("old", type=Path, help="the older revision: a Markdown file, or the date of a revision the "
+                                          "project holds (2020-12-14)")
+    c.add_argument("new", type=Path, help="the newer revision: a Markdown file, or a revision's date (2021-05-17)")
     c.add_argument("--vendor", default="", help="whose document format (default: guessed from the files' tables)")
     c.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     c.set_defaults(handler=cmd_diff)
@@ -85,9 +87,28 @@ def cmd_derive(args: Any) -> int:
     return ExitCode.OK
 
 
+def _held(path: Path, vendor: str) -> Path:
+    """``path`` itself, or, for a revision's date, the file of that revision the project holds (in a wheel too)."""
+    from conformance.spec import documents
+
+    if path.is_file() or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(path)):
+        return path
+    holders = [v for v in ([_vendor(vendor)] if vendor else providers.names())
+               if str(path) in providers.get(v).all_revisions]
+    if not holders:
+        raise UsageError(f"conformance spec: no document revision {str(path)!r} is held"
+                         f"{' for ' + vendor if vendor else ''}; give a file, or one of: "
+                         + ", ".join(f"{v} {r}" for v in providers.names() for r in providers.get(v).all_revisions if r))
+    try:
+        return documents.revision_path(holders[0], str(path))
+    except documents.DocumentNotFound as exc:
+        raise UsageError(f"conformance spec: {exc}") from None
+
+
 def cmd_diff(args: Any) -> int:
     from conformance.spec import revision_diff
 
+    args.old, args.new = (_held(path, args.vendor) for path in (args.old, args.new))
     vendor = _vendor(args.vendor) if args.vendor else revision_diff.guess_vendor(_read(args.old))
     changes = revision_diff.compare(vendor, _read(args.old), derived(vendor, args.old),
                                     _read(args.new), derived(vendor, args.new))

@@ -471,13 +471,24 @@ def for_vendor(vendor: str) -> list[Deviation]:
     return [d for d in CATALOGUE if d.vendor == vendor]
 
 
-def resolve(vendor: str, names: Iterable[str]) -> frozenset[str]:
-    """Validate deviation names for a vendor; raise :class:`UnknownDeviation` naming the bad one."""
-    known = {d.name for d in for_vendor(vendor)}
+def resolve(vendor: str, names: Iterable[str], revision: str | None = None) -> frozenset[str]:
+    """Validate deviation names for a vendor; raise :class:`UnknownDeviation` naming the bad one.
+
+    With ``revision`` (the document revision served), a deviation of another revision is refused too:
+    it would break a rule the emulator does not serve, and prove nothing.
+    """
+    known = {d.name: d for d in for_vendor(vendor)}
     chosen = frozenset(names)
-    unknown = sorted(chosen - known)
+    unknown = sorted(chosen - set(known))
     if unknown:
         raise UnknownDeviation(
             f"unknown deviation {unknown[0]!r} for {vendor}; see --list-deviations"
         )
+    if revision is not None:
+        served = revision or providers.get(vendor).seed_revision
+        for name in sorted(chosen):
+            wanted = known[name].revision
+            if wanted and wanted != served:
+                raise UnknownDeviation(f"deviation {name!r} breaks a rule of the {wanted} revision of the {vendor} "
+                                       f"document: serve it with --document-revision {wanted}")
     return chosen

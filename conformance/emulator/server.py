@@ -80,7 +80,8 @@ def service_for(vendor: str, items: Sequence[dict[str, Any]], authenticator: aut
 
 def build_service(config: EmulatorConfig) -> Service:
     """The service ``config`` describes: its inventory (generated or given), credentials and deviations."""
-    chosen = deviation_catalogue.resolve(config.vendor, config.deviations)
+    chosen = deviation_catalogue.resolve(config.vendor, config.deviations,
+                                         config.document_revision or catalog.revision_of(config.vendor))
     items = config.items if config.items is not None \
         else inventory.generate(config.vendor, config.instances, config.seed, config.real_nulls)
     authenticator = auth.Authenticator(config.vendor, {config.key_id: config.key_secret}, chosen,

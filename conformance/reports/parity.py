@@ -58,7 +58,9 @@ def combine(verdicts: dict[str, Verdict], differences: list[str]) -> Verdict:
     if interrupted or not_run:
         return Verdict(ExitCode.UNDECIDED, INTERRUPTED, **facts)
     if failed:
-        return Verdict(ExitCode.FAILED, f"{FAILS}: {len(failed)} requirements", **facts)
+        # a requirement a target fails and differs on is one requirement of that target, counted once
+        distinct = {" ".join(line.split()[:2]) for line in failed}
+        return Verdict(ExitCode.FAILED, f"{FAILS}: {len(distinct)} requirements", **facts)
     if any(v.code != ExitCode.OK for v in verdicts.values()):
         return Verdict(ExitCode.UNDECIDED, f"{UNDECIDED}: {len(undecided)} requirements", **facts)
     return Verdict(ExitCode.OK, CONFORMS, **facts)

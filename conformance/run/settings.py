@@ -128,6 +128,12 @@ class Settings:
             if not any(d.name == name for v in self.vendors for d in deviation_catalogue.for_vendor(v)):
                 raise ValueError(f"unknown deviation {name!r} for {', '.join(self.vendors)}; "
                                  f"see conformance emulator --list-deviations")
+        for vendor in self.vendors:
+            for d in deviation_catalogue.for_vendor(vendor):
+                if d.name in self.deviations and d.revision and d.revision != catalog.revision_of(vendor):
+                    raise ValueError(f"--deviation {d.name} breaks a rule of the {d.revision} revision of the "
+                                     f"{vendor} document, which this run does not judge: add --document-revision "
+                                     f"{d.revision}")
         unknown = sorted(set(self.categories) - set(CATEGORIES))
         if unknown:
             raise ValueError(f"unknown category {unknown[0]!r}; one of {', '.join(CATEGORIES)}")

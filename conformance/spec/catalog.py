@@ -299,7 +299,9 @@ def check_revision(vendor: str, revision: str) -> None:
     provider = providers.get(vendor)
     if revision not in provider.all_revisions:
         known = ", ".join(r for r in provider.all_revisions if r) or "none recorded"
-        raise ValueError(f"no document revision {revision!r} for {vendor}; known: {known}")
+        holders = [v for v in providers.names() if v != vendor and revision in providers.get(v).all_revisions]
+        hint = f" ({revision} is a revision of the {', '.join(holders)} document: choose --vendor)" if holders else ""
+        raise ValueError(f"no document revision {revision!r} for {vendor}; known: {known}{hint}")
 
 
 def select_revision(vendor: str, revision: str | None) -> None:
