@@ -17,7 +17,15 @@ from typing import Any
 
 from conformance.emulator import alibaba_time_filters as time_filters
 from conformance.emulator import auth, models, tokens
-from conformance.emulator.wire import ApiError, Described, Service, WireRequest, WireResponse, request_id
+from conformance.emulator.wire import (
+    ApiError,
+    Described,
+    Service,
+    WireRequest,
+    WireResponse,
+    request_id,
+    signing_mode,
+)
 from conformance.wire import signing, xmlcodec
 
 VENDOR = "alibaba"
@@ -161,12 +169,7 @@ class AlibabaService(Service):
     def describe(self, request: WireRequest) -> Described:
         """The action, signing mode and business parameters (``RegionId`` among them), for the request log."""
         params = {**request.query, **request.form}
-        if request.headers.get("authorization", "").startswith(signing.ACS3):
-            mode = signing.ACS3
-        elif "Signature" in params:
-            mode = params.get("SignatureMethod") or "HMAC-SHA1"
-        else:
-            mode = "none"
+        mode = signing_mode(request, params, signing.ACS3, "HMAC-SHA1")
         return Described(params.get("Action") or request.headers.get("x-acs-action", ""), mode,
                          {k: v for k, v in params.items() if k not in self.COMMON}, params.get("RegionId"),
                          params.get("Version") or request.headers.get("x-acs-version"))

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.emulator import auth, models, tencent_filters, tencent_side
-from conformance.emulator.wire import ApiError, Described, Service, WireRequest, WireResponse, request_id
+from conformance.emulator.wire import ApiError, Described, Service, WireRequest, WireResponse, request_id, signing_mode
 from conformance.wire import signing
 
 VENDOR = "tencent"
@@ -132,12 +132,7 @@ class TencentService(Service):
             params, common = self._read(request)
         except ApiError:
             params, common = {}, {"Action": request.headers.get("x-tc-action", "")}
-        if request.headers.get("authorization", "").startswith(signing.TC3):
-            mode = signing.TC3
-        elif "Signature" in common:
-            mode = common.get("SignatureMethod") or "HmacSHA1"
-        else:
-            mode = "none"
+        mode = signing_mode(request, common, signing.TC3, "HmacSHA1")
         return Described(str(common.get("Action") or ""), mode,
                          {k: v for k, v in params.items() if k not in self.COMMON},
                          common.get("Region") or None, common.get("Version") or None)

@@ -78,3 +78,12 @@ class Service:
     def describe(self, request: WireRequest) -> Described:  # pragma: no cover - abstract
         """The action, signing mode and business parameters of ``request``, for the request log."""
         raise NotImplementedError
+
+
+def signing_mode(request: WireRequest, params: dict[str, Any], header_scheme: str, default_method: str) -> str:
+    """How a request was signed, for the request log: the header scheme, the query's method, or ``none``."""
+    if request.headers.get("authorization", "").startswith(header_scheme):
+        return header_scheme
+    if "Signature" in params:
+        return str(params.get("SignatureMethod") or default_method)
+    return "none"
