@@ -330,3 +330,15 @@ def test_one_baseline_from_a_parity_report_makes_its_gate_green(tmp_path, capsys
     assert main(["baseline", "--from", str(tmp_path / "a" / "conformance.json"), "-o", str(baseline),
                  "--expires", "2027-02-30"]) == 2
     assert "--expires '2027-02-30'" in capsys.readouterr().err
+
+
+def test_a_parity_runs_reports_state_the_document_revision(tmp_path):
+    assert main(["run", "--vendor", "alibaba", "--document-revision", "2021-05-17", "--target", "a=emulator",
+                 "--target", "b=emulator:token-walk-skips-one", "--reference", "a", "--requirement", "ALI-PAGE-020",
+                 "--instances", "30", "--report-dir", str(tmp_path)]) == 1
+    report = json.loads((tmp_path / "conformance.json").read_text())
+    assert {t["document_revision"] for t in report["parity"]["targets"].values()} == {"2021-05-17"}
+    assert [(r["requirement"], r["mark"]) for r in report["parity"]["rows"]] == [("ALI-PAGE-020",
+                                                                                 "only this target fails")]
+    assert "document revision 2021-05-17" in (tmp_path / "conformance.html").read_text()
+    assert 'name="document_revision" value="alibaba 2021-05-17"' in (tmp_path / "junit.xml").read_text()

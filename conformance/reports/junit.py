@@ -118,8 +118,10 @@ def parity_junit(path: Path, results: dict[str, list[Result]], verdict: Verdict,
         ElementTree.SubElement(case, "failure", message=line).text = line
     props = ElementTree.Element("properties")
     suite.insert(0, props)
+    revisions = ", ".join(f"{vendor} {catalog.revision_of(vendor) or 'seed'}"
+                          for vendor in sorted({r.vendor for chosen in results.values() for r in chosen}))
     for name, value in (("verdict", verdict.line), ("exit_code", str(int(verdict.code))),
-                        ("complete", str(verdict.complete).lower())):
+                        ("complete", str(verdict.complete).lower()), ("document_revision", revisions)):
         ElementTree.SubElement(props, "property", name=name, value=value)
     if (verdict.code != 0 and not verdict.failed) or not verdict.complete:
         case = ElementTree.SubElement(suite, "testcase", name="verdict", classname="conformance.run", time="0")

@@ -46,7 +46,8 @@ def render(parity: Parity, verdict: Verdict, started: str) -> str:
     names = list(parity.targets)
     targets = "".join(
         f"<li><b>{escape(n)}</b>{' (reference)' if n == parity.reference else ''}: {escape(str(t.get('spec')))} — "
-        f"{escape(str(t.get('verdict')))} · <a href='{escape(str(t.get('html', '')))}'>its report</a></li>"
+        f"{escape(str(t.get('verdict')))} · document revision {escape(str(t.get('document_revision') or 'seed'))}"
+        f" · <a href='{escape(str(t.get('html', '')))}'>its report</a></li>"
         for n, t in parity.targets.items())
     tally = " · ".join(f"{n} {escape(mark)}" for mark, n in counts(parity.rows).items())
     head = "".join(f"<th>{escape(n)}{' (reference)' if n == parity.reference else ''}</th>" for n in names)
