@@ -16,6 +16,7 @@ import sys
 import tempfile
 import textwrap
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -146,6 +147,7 @@ def _run(args: argparse.Namespace, settings: Settings, paths: tuple[Path, Path, 
         _not_run(paths, settings, session, gap, ExitCode.USAGE)  # exit 2: reports say why, the console no verdict
         raise UsageError(f"conformance run: {gap}")
     if not settings.replay:
+        settings.start_clock()  # --timeout counts the pre-flight too: "stop sending after SECONDS in all"
         try:
             stop = _preflight(settings, session)
         except KeyboardInterrupt:
@@ -283,7 +285,8 @@ def _preflight(settings: Settings, session: SuiteSession) -> Problem | None:
     instances twice cost seconds.
     """
     if settings.endpoint:
-        problem = reach(settings.endpoint, settings.ca_file)
+        left = None if settings.deadline_at is None else max(0.5, settings.deadline_at - time.time())
+        problem = reach(settings.endpoint, settings.ca_file, left)
         if problem:
             return problem
     else:

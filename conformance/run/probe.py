@@ -29,16 +29,16 @@ def probe(endpoint: str, ca_file: str | None = None) -> str | None:
     return problem.message if problem is not None else None
 
 
-def reach(endpoint: str, ca_file: str | None = None) -> Problem | None:
-    """:func:`probe`, with the exit status its answer maps to.
+def reach(endpoint: str, ca_file: str | None = None, left_s: float | None = None) -> Problem | None:
+    """:func:`probe`, with the exit status its answer maps to; ``left_s``: what the run's ``--timeout`` leaves.
 
     An untrusted certificate is a set-up problem with a known fix (``--ca-file``), exit 2; it used
     to read as "cannot be reached" with ``CERTIFICATE_VERIFY_FAILED`` buried in it, exit 3.
     """
+    deadline = PROBE_DEADLINE_S if left_s is None else min(PROBE_DEADLINE_S, left_s)
     with bounded_client(timeout=10, verify=trust(ca_file)) as http:
         try:
-            send_bounded(http, http.build_request("GET", endpoint), max_bytes=PROBE_BYTES,
-                         deadline_s=PROBE_DEADLINE_S)
+            send_bounded(http, http.build_request("GET", endpoint), max_bytes=PROBE_BYTES, deadline_s=deadline)
         except httpx.InvalidURL as exc:
             return Problem(f"invalid endpoint {endpoint!r}: {exc}", ExitCode.USAGE)
         except httpx.TransportError as exc:
@@ -50,7 +50,7 @@ def reach(endpoint: str, ca_file: str | None = None) -> Problem | None:
             return Problem(f"endpoint {endpoint} cannot be reached: {type(exc).__name__}: {exc}", ExitCode.UNDECIDED)
         except AnswerRefused as refused:
             if refused.kind == "deadline":
-                return Problem(f"endpoint {endpoint} did not answer within {PROBE_DEADLINE_S:.0f} s "
+                return Problem(f"endpoint {endpoint} did not answer within {deadline:.0f} s "
                                f"({refused.reason})", ExitCode.UNDECIDED)
     return None
 

@@ -344,7 +344,7 @@ def send_bounded(http: httpx.Client, request: httpx.Request, *, max_bytes: int =
                           RAW_LIMIT_EXTENSION: max_bytes}
 
     def over_deadline() -> AnswerRefused:
-        return AnswerRefused("deadline", f"the endpoint did not finish answering within the {deadline_s:g} s "
+        return AnswerRefused("deadline", f"the endpoint did not finish answering within the {round(deadline_s, 1):g} s "
                                          f"deadline for one request")
 
     watchdog.start()
