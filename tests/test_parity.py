@@ -342,3 +342,11 @@ def test_a_parity_runs_reports_state_the_document_revision(tmp_path):
                                                                                  "only this target fails")]
     assert "document revision 2021-05-17" in (tmp_path / "conformance.html").read_text()
     assert 'name="document_revision" value="alibaba 2021-05-17"' in (tmp_path / "junit.xml").read_text()
+
+
+def test_a_target_that_cannot_start_stops_the_parity_run_saying_why(tmp_path, capsys):
+    assert main(["run", "--vendor", "tencent", "--target", "a=emulator", "--target", "b=http://127.0.0.1:1",
+                 "--requirement", "TC-PAGE-001", "--report-dir", str(tmp_path)]) == 3
+    assert "target b did not run (exit 3): endpoint http://127.0.0.1:1 cannot be reached" in capsys.readouterr().err
+    report = json.loads((tmp_path / "conformance.json").read_text())
+    assert report["not_started"].startswith("target b did not run (exit 3): endpoint http://127.0.0.1:1")

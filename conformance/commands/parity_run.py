@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import sys
 import time
@@ -85,6 +86,15 @@ def plan(args: argparse.Namespace, base: Settings, steps: Steps) -> list[tuple[T
     return planned
 
 
+def _not_started(report: Path) -> str:
+    """Why a target's run did not start, as its own JSON report says (": …"), or "" when it says nothing."""
+    try:
+        reason = json.loads(report.read_text(encoding="utf-8")).get("not_started", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return f": {reason}" if isinstance(reason, str) and reason else ""
+
+
 def run_parity(args: argparse.Namespace, base: Settings, paths: Paths, steps: Steps) -> int:
     """Run every target, then the matrix, the reports and the verdict; exit as a single run would, plus the gate."""
     try:
@@ -109,8 +119,9 @@ def run_parity(args: argparse.Namespace, base: Settings, paths: Paths, steps: St
         if code == ExitCode.INTERNAL:  # whatever its verdict said before it broke: no parity claim stands on it
             return broke(paths, f"conformance itself failed in the run of target {spec.name} (see {target_paths_[0]})")
         if handle is None or handle.verdict is None:  # it did not start (pre-flight) or pytest broke early
-            steps.not_run(paths, None, None, f"target {spec.name} did not run (exit {code})", code)
-            print(f"conformance run: target {spec.name} did not run (exit {code}); the parity run stops",
+            why = _not_started(target_paths_[0])
+            steps.not_run(paths, None, None, f"target {spec.name} did not run (exit {code}){why}", code)
+            print(f"conformance run: target {spec.name} did not run (exit {code}){why}; the parity run stops",
                   file=sys.stderr)
             return code
         targets = handle.report.targets if handle.report is not None else {}
