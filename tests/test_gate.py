@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -134,6 +135,32 @@ def test_a_signal_ends_the_run_interrupted_with_all_three_reports(sig, extra, tm
     not_run = [c for c in junit.iter("testcase") if (s := c.find("skipped")) is not None and s.get("type") == "not-run"]
     assert len(not_run) == len(report["not_run"])
     assert any(c.get("name") == "verdict" and c.find("error") is not None for c in junit.iter("testcase"))
+
+
+def test_an_interrupt_whose_traceback_lacks_a_line_number_is_still_an_interruption():
+    """CI once saw SIGINT end a run as INTERNAL ERROR: CPython 3.11 left a traceback entry without a
+    line number and pytest's terminal reporter broke rendering it. Such an entry is built here."""
+    from _pytest._code.code import Traceback, TracebackEntry
+
+    from conformance.run.suite_plugin import pytest_keyboard_interrupt
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt("signal 2")
+
+    def excinfo_with_a_lineless_entry() -> pytest.ExceptionInfo[BaseException]:
+        with pytest.raises(KeyboardInterrupt) as info:
+            interrupted()
+        real = list(info.traceback)
+        lineless = types.SimpleNamespace(tb_frame=real[-1]._rawentry.tb_frame, tb_lineno=None, tb_next=None)
+        info.traceback = Traceback([real[0], TracebackEntry(lineless), *real[1:]])  # type: ignore[arg-type]
+        return info
+
+    with pytest.raises(TypeError):  # what pytest does with it on its own
+        excinfo_with_a_lineless_entry().getrepr(funcargs=True)
+    info = excinfo_with_a_lineless_entry()
+    pytest_keyboard_interrupt(info)
+    rendered = info.getrepr(funcargs=True)
+    assert rendered.reprcrash is not None and "KeyboardInterrupt" in str(rendered)
 
 
 def test_pytest_x_leaves_an_incomplete_run(tmp_path):

@@ -135,6 +135,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         session.close()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+    """Keep an interruption an interruption (exit 3), never an internal error.
+
+    A signal that lands between two bytecodes of a line can leave a traceback
+    entry without a line number (CPython 3.11); pytest's terminal reporter then
+    fails rendering the interrupt (``TypeError`` in ``TracebackEntry.lineno``),
+    and the run would end as a bug in conformance. Such entries carry nothing
+    to show, so they are left out of what pytest renders.
+    """
+    excinfo.traceback = excinfo.traceback.filter(lambda entry: entry._rawentry.tb_lineno is not None)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "conformance_requirement" not in metafunc.fixturenames:
         return
