@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -81,6 +82,31 @@ def test_json_100000_deep_is_refused_quickly() -> None:
 def test_brackets_inside_strings_do_not_count() -> None:
     text = json.dumps({"name": "[[[[{{{{" * 100, "escaped": 'a\\"[[[[' * 50})
     assert loads_json(text, max_depth=1)["name"].startswith("[[[[")
+
+
+def test_strings_without_escapes_take_the_fast_path_and_still_hide_nothing() -> None:
+    """Without a backslash the strings are every other run between quotes: their brackets do not count, the
+    brackets between them do, and a string left open cannot hide nesting from the decoder."""
+    assert loads_json(json.dumps({"a": "[[[[{{{{" * 100, "b": ["]]]]"]}), max_depth=2)["b"] == ["]]]]"]
+    with pytest.raises(AnswerRefused) as refused:
+        loads_json('{"a": "[[[", "b": ' + "[" * 70 + "]" * 70 + "}", max_depth=DEFAULT_MAX_DEPTH)
+    assert refused.value.kind == "too-deep"
+    with pytest.raises((ValueError, AnswerRefused)):  # refused or invalid, never decoded nor recursed into
+        loads_json('{"a": "' + "[" * 100000, max_depth=DEFAULT_MAX_DEPTH)
+
+
+def test_one_thread_rings_every_deadline_and_a_cancelled_one_never() -> None:
+    from conformance.wire.bounded import _ALARMS
+
+    rang: list[str] = []
+    early = _ALARMS.add(0.05, lambda: rang.append("early"))
+    cancelled = _ALARMS.add(0.1, lambda: rang.append("cancelled"))
+    _ALARMS.add(0.15, lambda: rang.append("late"))
+    _ALARMS.cancel(cancelled)
+    started = [t for t in threading.enumerate() if t.name == "conformance-deadlines"]
+    time.sleep(0.4)
+    assert rang == ["early", "late"] and early[2] is None
+    assert len([t for t in threading.enumerate() if t.name == "conformance-deadlines"]) == len(started) == 1
 
 
 def test_invalid_json_stays_a_value_error() -> None:

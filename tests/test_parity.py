@@ -167,7 +167,10 @@ def test_a_mock_held_to_a_recording_fails_on_a_difference_until_it_is_baselined(
         assert gated.returncode == 1, gated.stdout[-3000:] + gated.stderr[-2000:]
         report = json.loads((reports / "conformance.json").read_text())
         assert report["parity"]["differences"] == ["mock alibaba:ALI-REGION-unknown differs from cloud"]
-        assert report["parity"]["targets"]["cloud"]["kind"] == "replay"
+        cloud = report["parity"]["targets"]["cloud"]
+        assert (cloud["kind"], cloud["spec"]) == ("replay", f"replay:{cassettes / 'alibaba' / 'cloud'}")
+        assert cloud["endpoint"] == f"replay of {cassettes / 'alibaba' / 'cloud'}"  # not the embedded emulator
+        assert (reports / cloud["json"]).is_file() and (reports / cloud["html"]).is_file()
         assert gated.stdout.rstrip().endswith("FAILS: 1 requirements (exit 1)")
         suite = ET.parse(reports / "junit.xml").getroot().find("testsuite")
         assert [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None] == [
@@ -350,3 +353,17 @@ def test_a_target_that_cannot_start_stops_the_parity_run_saying_why(tmp_path, ca
     assert "target b did not run (exit 3): endpoint http://127.0.0.1:1 cannot be reached" in capsys.readouterr().err
     report = json.loads((tmp_path / "conformance.json").read_text())
     assert report["not_started"].startswith("target b did not run (exit 3): endpoint http://127.0.0.1:1")
+
+
+def test_a_target_whose_credentials_are_refused_names_its_own_variables(tmp_path, capsys, monkeypatch):
+    from conformance.emulator.fixtures import fake_cloud
+
+    monkeypatch.setenv("CONFORMANCE_MOCK_KEY_ID", "mock-key-id")
+    monkeypatch.setenv("CONFORMANCE_MOCK_KEY_SECRET", "not-the-mock-secret")
+    with fake_cloud("alibaba", key_id="mock-key-id", key_secret="the-mock-secret") as cloud:
+        assert main(["run", "--vendor", "alibaba", "--requirement", "ALI-PAGE-001", "--report-dir", str(tmp_path),
+                     "--target", "emu=emulator", "--target", f"mock={cloud.url}"]) == 2
+    err = capsys.readouterr().err
+    assert "target mock did not run (exit 2): alibaba: the endpoint refused the credentials" in err
+    assert "(a target's own credentials: CONFORMANCE_MOCK_KEY_ID and CONFORMANCE_MOCK_KEY_SECRET)" in err
+    assert "not-the-mock-secret" not in err + (tmp_path / "conformance.json").read_text()

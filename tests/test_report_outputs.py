@@ -114,3 +114,25 @@ def test_workflow_command_values_are_escaped():
     line = github.annotation(result)
     assert "\n" not in line and line.startswith("::error title=ALI-X%3A1::alibaba: 50%25 off%0Asecond line%0A")
     assert 'expected: {"a": 1}' in line
+
+
+def test_an_answer_body_is_rendered_only_where_a_report_keeps_it(tmp_path):
+    """Rendering bodies was a sixth of a run: a requirement the reports summarise keeps none, every other keeps all."""
+    from conformance.run.session import SuiteSession
+    from conformance.run.settings import Settings
+    from conformance.vendors.transport import BODY_NOT_KEPT
+
+    def bodies(deviations: tuple[str, ...] = (), whole: bool = False, **settings) -> dict[str, set[bool]]:
+        session = SuiteSession(Settings(vendors=["tencent"], requirements=["TC-PAGE-001", "TC-FILT-003"],
+                                        deviations=list(deviations), **settings))
+        session.whole_evidence = whole
+        return {r.requirement + ":" + r.outcome: {e["response"]["body"] != BODY_NOT_KEPT for e in r.evidence}
+                for r in session.run_all()}
+
+    assert bodies() == {"TC-PAGE-001:passed": {False}, "TC-FILT-003:passed": {False}}
+    assert bodies(("filter-values-and",)) == {"TC-PAGE-001:passed": {False}, "TC-FILT-003:failed": {True}}
+    assert bodies(full_evidence=True) == {"TC-PAGE-001:passed": {True}, "TC-FILT-003:passed": {True}}
+    assert bodies(whole=True) == {"TC-PAGE-001:passed": {True}, "TC-FILT-003:passed": {True}}  # conformance audit
+    baseline = tmp_path / "baseline.yaml"  # a baselined requirement that passes says "fixed", with its evidence
+    baseline.write_text("- {vendor: tencent, requirement: TC-FILT-003, reason: r}\n")
+    assert bodies(baseline=str(baseline)) == {"TC-PAGE-001:passed": {False}, "TC-FILT-003:passed": {True}}

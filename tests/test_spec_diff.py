@@ -37,6 +37,11 @@ def test_text_output_names_the_additions(capsys) -> None:
     out = capsys.readouterr().out
     assert "added    request-parameter NextToken" in out and "added    request-parameter MaxResults" in out
     assert out.rstrip().splitlines()[-1].endswith("removed")
+    # a changed statement shows its old and its new wording
+    lines = out.splitlines()
+    at = lines.index("changed  statement         request/PageSize")
+    assert lines[at + 1].startswith("    - ") and lines[at + 2].startswith("    + ")
+    assert "Valid values: 1 to 100" in lines[at + 1] and "Maximum value: 100" in lines[at + 2]
 
 
 def test_a_revision_against_itself_is_no_change(capsys) -> None:

@@ -7,6 +7,7 @@ open is reported, whatever it is.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 
 from conformance.checks import load_checks
 from conformance.checks.context import CheckContext, Failed, Inconclusive, Observation, Skip, Target
@@ -24,11 +25,13 @@ from conformance.wire.scrub import RUN_SECRETS
 
 
 def evaluate(requirement: Requirement, target: Target,
-             passthrough: tuple[type[BaseException], ...] = ()) -> Result:
+             passthrough: tuple[type[BaseException], ...] = (), summarised: Collection[str] = ()) -> Result:
     """Run the requirement's check against ``target`` and say what came of it.
 
     Any exception a check raises ends in a verdict, never a traceback or a missing result;
     only ``passthrough`` ones (a replay's missing answer, which the caller reports) propagate.
+    A result whose outcome is in ``summarised`` keeps its exchanges without the answers' bodies:
+    the caller's reports keep one line per exchange of it, so rendering the bodies would be wasted.
     """
     spec = load_checks()[requirement.check]
     ctx = CheckContext(target, requirement)
@@ -76,7 +79,7 @@ def evaluate(requirement: Requirement, target: Target,
         message=message,
         expected=expected,
         observed=observed,
-        evidence=[e.to_dict() for e in ctx.evidence],
+        evidence=[e.to_dict(body=outcome not in summarised) for e in ctx.evidence],
         note=requirement.note,
         target=target.describe(),
         requests=target.client.requests_sent - before,

@@ -31,7 +31,7 @@ from conformance.reports.junit import parity_junit
 from conformance.reports.parity import Parity, combine, console_lines, markdown
 from conformance.results import Result, Verdict, internal_error
 from conformance.run.settings import Settings
-from conformance.run.targets import TargetSpec, check_base, parse_targets, settings_for
+from conformance.run.targets import TargetSpec, check_base, credential_variables, parse_targets, settings_for
 from conformance.wire.scrub import RUN_SECRETS
 
 Paths = tuple[Path, Path, Path]
@@ -120,6 +120,8 @@ def run_parity(args: argparse.Namespace, base: Settings, paths: Paths, steps: St
             return broke(paths, f"conformance itself failed in the run of target {spec.name} (see {target_paths_[0]})")
         if handle is None or handle.verdict is None:  # it did not start (pre-flight) or pytest broke early
             why = _not_started(target_paths_[0])
+            if "credentials" in why:
+                why += " (a target's own credentials: {} and {})".format(*credential_variables(spec.name))
             steps.not_run(paths, None, None, f"target {spec.name} did not run (exit {code}){why}", code)
             print(f"conformance run: target {spec.name} did not run (exit {code}){why}; the parity run stops",
                   file=sys.stderr)
@@ -149,9 +151,9 @@ def conclude(args: argparse.Namespace, base: Settings, paths: Paths, ran: dict[s
     rows = matrix.build(results, reference if reference in ran else None)
     if base.baseline:
         baseline.accept_differences(rows, baseline.load(base.baseline))
-    described = {name: {"spec": r.spec.describe(), "kind": r.spec.kind, "vendor": base.vendors[0],
+    described = {name: {"spec": r.spec.text(), "description": r.spec.describe(), "kind": r.spec.kind, "vendor": base.vendors[0],
                         "exit_code": r.code, "verdict": r.verdict.line,
-                        "json": str(r.paths[0]), "html": os.path.relpath(r.paths[1], paths[1].parent),
+                        "json": os.path.relpath(r.paths[0], paths[0].parent), "html": os.path.relpath(r.paths[1], paths[1].parent),
                         **next(iter(r.targets.values()), {})} for name, r in ran.items()}
     parity = Parity(described, reference, rows, bool(args.fail_on_difference))
     gated = parity.differences() if args.fail_on_difference else []

@@ -22,7 +22,7 @@ from conformance.checks.context import Walk
 from conformance.checks.evaluate import evaluate
 from conformance.checks.generated import ExampleLog
 from conformance.emulator import deviations as deviation_catalogue
-from conformance.reports import baseline
+from conformance.reports import baseline, evidence
 from conformance.results import Result
 from conformance.run.settings import Settings
 from conformance.spec import catalog
@@ -112,6 +112,8 @@ class SuiteSession:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        #: keep every answer's body in the results, whatever the reports would keep (``conformance audit``)
+        self.whole_evidence = False
         generated.set_examples(settings.examples)
         self._targets: dict[str, Target] = {}
         self._emulators: list[Emulator] = []
@@ -146,7 +148,7 @@ class SuiteSession:
             out[vendor] = {
                 "name": self.target_name(vendor),
                 "document_revision": catalog.revision_of(vendor),
-                "endpoint": self.settings.endpoint or "embedded emulator",
+                "endpoint": self._described_endpoint(vendor),
                 "region": self.region(vendor),
                 "signing": self.settings.signing or adapter(vendor).signing_modes[0],
                 "deviations": [d for d in self.settings.deviations if d in names],
@@ -155,6 +157,12 @@ class SuiteSession:
                 else ("emulator test credentials" if not self.settings.endpoint else "none given"),
             }
         return out
+
+    def _described_endpoint(self, vendor: str) -> str:
+        """What answered: a replay names its recording (whatever endpoint it was recorded from)."""
+        if self.settings.replay:
+            return f"replay of {self.discovery_cassette_path(vendor).parent}"
+        return self.settings.endpoint or "embedded emulator"
 
     def target(self, vendor: str) -> Target:
         if vendor not in self._targets:
@@ -200,15 +208,27 @@ class SuiteSession:
         return max(1, self.settings.max_requests // max(1, workers))
 
     def evaluate(self, requirement: Requirement) -> Result:
+        if self.settings.baseline and self._baseline is None:
+            self._baseline = baseline.load(self.settings.baseline)
         if not (self.settings.record or self.settings.replay):
-            result = evaluate(requirement, self.target(requirement.vendor))
+            result = evaluate(requirement, self.target(requirement.vendor), summarised=self._summarised(requirement))
         else:
             result = self._evaluate_with_cassette(requirement)
-        if self.settings.baseline:
-            if self._baseline is None:
-                self._baseline = baseline.load(self.settings.baseline)
+        if self._baseline is not None:
             baseline.apply(result, self._baseline)
         return result
+
+    def _summarised(self, requirement: Requirement) -> frozenset[str]:
+        """The outcomes whose evidence the reports will summarise (:func:`evidence.keeps_full`), for this requirement.
+
+        A baselined requirement keeps its evidence whole whatever its outcome, as do all of them with
+        ``--full-evidence`` or when :attr:`whole_evidence` is set (``conformance audit`` shows every answer).
+        """
+        if self.whole_evidence or self.settings.full_evidence:
+            return frozenset()
+        if any(e.vendor == requirement.vendor and e.requirement == requirement.id for e in self._baseline or ()):
+            return frozenset()
+        return evidence.SUMMARISED
 
     def cassette_path(self, requirement: Requirement) -> Path:
         from conformance.run import recording
@@ -290,7 +310,8 @@ class SuiteSession:
             with recorder.use_cassette(str(path)) as cassette:
                 stored = None if self.settings.record else json.loads(cassette.get_metadata("examples", "[]"))
                 target.examples = ExampleLog(stored)
-                result = evaluate(requirement, target, passthrough=(recording.ReplayMiss,))
+                result = evaluate(requirement, target, passthrough=(recording.ReplayMiss,),
+                                  summarised=self._summarised(requirement))
                 if self.settings.record:
                     cassette.get_metadata("examples", RUN_SECRETS.scrub(json.dumps(target.examples.drawn, default=list)))
                     cassette.get_metadata("conformance", {

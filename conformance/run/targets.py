@@ -39,6 +39,14 @@ class TargetSpec:
     #: the recording's folder, for ``replay``
     folder: str | None = None
 
+    def text(self) -> str:
+        """The SPEC of ``--target NAME=SPEC``, as given."""
+        if self.kind == "endpoint":
+            return str(self.endpoint)
+        if self.kind == "replay":
+            return f"{REPLAY}{self.folder}"
+        return EMULATOR + (f":{','.join(self.deviations)}" if self.deviations else "")
+
     def describe(self) -> str:
         if self.kind == "endpoint":
             return str(self.endpoint)

@@ -43,7 +43,17 @@ class Change:
     def line(self) -> str:
         if self.change == "changed" and self.kind != "statement":
             return f"changed  {self.kind:<17} {self.name}: {_show(self.old)} -> {_show(self.new)}"
-        return f"{self.change:<8} {self.kind:<17} {self.name}"
+        head = f"{self.change:<8} {self.kind:<17} {self.name}"
+        if self.kind != "statement":
+            return head
+        # a statement's wording is the change: the old text, then the new, as diff(1) marks them
+        said = [("-", self.old), ("+", self.new)]
+        return "\n".join([head, *(f"    {mark} {_plain(text)}" for mark, text in said if text is not None)])
+
+
+def _plain(text: str) -> str:
+    """A statement on one line: the document's markup left out, as the comparison leaves it out."""
+    return " ".join(documents.plain_text(text).split())
 
 
 def _show(value: Any) -> str:

@@ -70,6 +70,10 @@ class NoCredentials(Exception):
     """The endpoint's credentials were not given: nothing is sent signed with made-up ones."""
 
 
+#: An answer's body where the evidence leaves it out (a requirement whose evidence the reports summarise).
+BODY_NOT_KEPT = "(not kept: the reports summarise this requirement's evidence; --full-evidence keeps it)"
+
+
 @dataclass
 class Exchange:
     """One request and its answer: the evidence a result cites.
@@ -92,12 +96,16 @@ class Exchange:
     #: the answer's JSON as the adapter already parsed it: evidence is not parsed a second time
     parsed: Any = field(default=None, repr=False, compare=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The exchange as evidence: credentials, signatures and their echoes removed wherever they stand."""
-        scrubbed: dict[str, Any] = RUN_SECRETS.scrub_data(self._as_dict())
+    def to_dict(self, body: bool = True) -> dict[str, Any]:
+        """The exchange as evidence: credentials, signatures and their echoes removed wherever they stand.
+
+        ``body=False`` leaves the answer's body out (:data:`BODY_NOT_KEPT`): rendering it is most of
+        the cost of evidence, and the reports keep one line per exchange of a requirement that passed.
+        """
+        scrubbed: dict[str, Any] = RUN_SECRETS.scrub_data(self._as_dict(body))
         return scrubbed
 
-    def _as_dict(self) -> dict[str, Any]:
+    def _as_dict(self, body_kept: bool = True) -> dict[str, Any]:
         body = self.request_body.decode("utf-8", "replace")
         if self.request_content_type.startswith("application/x-www-form-urlencoded"):
             body = redact.form_body(body)
@@ -116,7 +124,7 @@ class Exchange:
                         "body": redact.text(body, self.secrets)},
             "response": {"status": self.status, "headers": response_headers,
                          "body": redact.text(_pretty(self.response_body, self.response_headers.get("content-type", ""),
-                                                     self.parsed), self.secrets)},
+                                                     self.parsed), self.secrets) if body_kept else BODY_NOT_KEPT},
             "elapsed_ms": round(self.elapsed_ms, 1),
         }
 

@@ -26,12 +26,16 @@ Why each piece is built the way it is:
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
+import os
 import re
 import socket
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from typing import Any, Literal
 from xml.etree import ElementTree
 
@@ -245,6 +249,66 @@ def bounded_client(**kwargs: Any) -> httpx.Client:
 # ---------------------------------------------------------------- sending
 
 
+class _Alarms:
+    """One thread that calls each request's alarm when its deadline passes.
+
+    A ``threading.Timer`` per request cost a thread start (and the switches it brings) for each
+    of the hundreds of requests of a run, nearly all of which finish long before their deadline.
+    Cancelled alarms stay in the heap until their time, and are then dropped unheard.
+    """
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._heap: list[list[Any]] = []
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._order = itertools.count()
+
+    def add(self, delay_s: float, alarm: Callable[[], None]) -> list[Any]:
+        """Call ``alarm`` (on the alarms' thread) after ``delay_s``; the entry returned cancels it."""
+        entry = [time.monotonic() + max(delay_s, 0.0), next(self._order), alarm]
+        with self._ready:
+            heapq.heappush(self._heap, entry)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="conformance-deadlines", daemon=True)
+                self._thread.start()
+            self._ready.notify()
+        return entry
+
+    def cancel(self, entry: list[Any]) -> None:
+        with self._ready:
+            entry[2] = None
+
+    def _run(self) -> None:
+        with self._ready:
+            while True:
+                while self._heap and self._heap[0][2] is None:
+                    heapq.heappop(self._heap)
+                if not self._heap:
+                    self._ready.wait()
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._ready.wait(wait)
+                    continue
+                entry = heapq.heappop(self._heap)
+                alarm, entry[2] = entry[2], None
+                self._ready.release()
+                try:
+                    alarm()
+                except Exception:  # noqa: BLE001, S110 - an alarm only shuts sockets down; the next must still ring
+                    pass
+                finally:
+                    self._ready.acquire()
+
+
+_ALARMS = _Alarms()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_ALARMS._reset)  # noqa: SLF001 - a forked child has no alarms' thread
+
+
 class _Watchdog:
     """Shuts the request's socket down once the deadline passes, whatever httpx is blocked in.
 
@@ -257,11 +321,11 @@ class _Watchdog:
         self.fired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(max(deadline_s, 0.0), self._fire)
-        self._timer.daemon = True
+        self._deadline_s = deadline_s
+        self._alarm: list[Any] | None = None
 
     def start(self) -> None:
-        self._timer.start()
+        self._alarm = _ALARMS.add(self._deadline_s, self._fire)
 
     def watch(self, network_stream: Any) -> None:
         sock = network_stream.get_extra_info("socket") if network_stream is not None else None
@@ -292,7 +356,8 @@ class _Watchdog:
             self._shutdown(sock)
 
     def cancel(self) -> None:
-        self._timer.cancel()
+        if self._alarm is not None:
+            _ALARMS.cancel(self._alarm)
 
 
 def _spent(exc: httpx.TransportError, deadline: float) -> bool:
@@ -422,7 +487,11 @@ def _certainly_shallow(text: str, max_depth: int) -> bool:
     well-nested answer of depth d is empty after d passes. Anything else (deeper, or brackets
     that do not pair up) is left to the exact scan, which also finds the offset to report.
     """
-    brackets = _NOT_BRACKETS.sub("", _JSON_STRINGS.sub("", text))
+    if "\\" in text:
+        outside = _JSON_STRINGS.sub("", text)
+    else:  # no escapes: the strings are exactly every other run between quotes (str.split, in C)
+        outside = "".join(text.split('"')[::2])
+    brackets = _NOT_BRACKETS.sub("", outside)
     if re.search(r"[\[{]{%d}" % (max_depth + 1), brackets):
         return False  # a hostile answer's run of openers: no pass would empty it
     for _ in range(max_depth):

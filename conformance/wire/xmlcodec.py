@@ -11,6 +11,7 @@ of the decoder hiding it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
@@ -19,14 +20,13 @@ from conformance.wire.refs import resolve_ref
 Schema = dict[str, Any]
 
 
-def _types(schema: Schema) -> list[str]:
-    kind = schema.get("type", [])
-    return [kind] if isinstance(kind, str) else list(kind)
+def _types(schema: Schema) -> tuple[str, ...]:
+    kind = schema.get("type", ())
+    return (kind,) if isinstance(kind, str) else tuple(kind)
 
 
-def _scalar(text: str | None, schema: Schema) -> Any:
+def _scalar(text: str | None, kinds: tuple[str, ...]) -> Any:
     text = (text or "").strip()
-    kinds = _types(schema)
     try:
         if "boolean" in kinds and text in ("true", "false"):
             return text == "true"
@@ -40,27 +40,79 @@ def _scalar(text: str | None, schema: Schema) -> Any:
     return text
 
 
+#: The schemas an element without one is read with: a scalar, or a struct when it has children.
+_ANY: Schema = {}
+_STRUCT: Schema = {"type": "object"}
+
+
+@dataclass(frozen=True)
+class _Node:
+    """What decoding needs of one schema node (its ``$ref`` resolved), worked out once per node."""
+
+    kinds: tuple[str, ...]
+    is_object: bool
+    #: child tag -> (the schema it is decoded with, whether each child is one item of an array)
+    children: dict[str, tuple[Schema, bool]]
+    #: required arrays: ``[]`` when no child of that name came (the document's empty wrappers)
+    required_arrays: tuple[str, ...]
+
+
+#: Nodes by (schema, root) identity: the schemas live as long as the catalogue, and an answer of a
+#: hundred instances decodes each instance's sixty fields through the same few nodes.
+_NODES: dict[tuple[int, int], tuple[Schema, Schema, _Node]] = {}
+_MAX_NODES = 4096
+
+
+def _node(schema: Schema, root: Schema) -> _Node:
+    key = (id(schema), id(root))
+    cached = _NODES.get(key)
+    if cached is not None and cached[0] is schema and cached[1] is root:
+        return cached[2]
+    resolved = resolve_ref(schema, root)
+    kinds = _types(resolved)
+    children: dict[str, tuple[Schema, bool]] = {}
+    required_arrays: list[str] = []
+    if "object" in kinds:
+        required = resolved.get("required", [])
+        for name, prop in resolved.get("properties", {}).items():
+            prop = resolve_ref(prop, root)
+            if "array" in _types(prop):
+                children[name] = (prop.get("items") or _ANY, True)
+                if name in required:
+                    required_arrays.append(name)
+            elif prop:
+                children[name] = (prop, False)
+    node = _Node(kinds, "object" in kinds, children, tuple(required_arrays))
+    if len(_NODES) >= _MAX_NODES:
+        _NODES.clear()
+    _NODES[key] = (schema, root, node)  # holding both keeps their ids from being reused while cached
+    return node
+
+
 def _decode(element: ElementTree.Element, schema: Schema, root: Schema) -> Any:
-    schema = resolve_ref(schema, root)
-    if "object" not in _types(schema):
+    node = _node(schema, root)
+    if not node.is_object:
         if len(element):  # structure where the schema wants a scalar: keep it visible
-            return {child.tag: _decode(child, {}, root) for child in element}
-        return _scalar(element.text, schema)
-    properties = schema.get("properties", {})
+            return {child.tag: _decode(child, _ANY, root) for child in element}
+        return _scalar(element.text, node.kinds)
     out: dict[str, Any] = {}
+    children = node.children
     for child in element:
-        child_schema = resolve_ref(properties.get(child.tag, {}), root)
-        if "array" in _types(child_schema):
-            out.setdefault(child.tag, []).append(_decode(child, child_schema.get("items", {}), root))
-        elif child_schema:
-            out[child.tag] = _decode(child, child_schema, root)
+        entry = children.get(child.tag)
+        if entry is None:
+            out[child.tag] = _decode(child, _STRUCT if len(child) else _ANY, root)
+        elif entry[1]:
+            out.setdefault(child.tag, []).append(_decode(child, entry[0], root))
         else:
-            out[child.tag] = _decode(child, {"type": "object"} if len(child) else {}, root)
-    for name, prop in properties.items():
-        prop = resolve_ref(prop, root)
-        if "array" in _types(prop) and name not in out and name in schema.get("required", []):
+            out[child.tag] = _decode(child, entry[0], root)
+    for name in node.required_arrays:
+        if name not in out:
             out[name] = []
     return out
+
+
+#: The answer's top level read as an object, per response schema (one per catalogue).
+_TOPS: dict[int, tuple[Schema, Schema]] = {}
 
 
 def decode(text: str | bytes, schema: Schema) -> dict[str, Any]:
@@ -70,7 +122,12 @@ def decode(text: str | bytes, schema: Schema) -> dict[str, Any]:
     top-level object.
     """
     root_element = ElementTree.fromstring(text)
-    return _decode(root_element, {**schema, "type": "object"}, schema)
+    cached = _TOPS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        if len(_TOPS) >= _MAX_NODES:
+            _TOPS.clear()
+        cached = _TOPS[id(schema)] = (schema, {**schema, "type": "object"})
+    return _decode(root_element, cached[1], schema)
 
 
 def _encode_into(parent: ElementTree.Element, name: str, value: Any) -> None:
