@@ -62,9 +62,14 @@ def scan(paths: list[Path], texts: list[str], secrets: list[str]) -> list[str]:
     findings: list[str] = []
     sources: list[tuple[str, bytes]] = [(str(f), f.read_bytes()) for f in _files(paths)]
     sources += [(f"<console {n}>", text.encode("utf-8", "surrogateescape")) for n, text in enumerate(texts)]
+    # Every distinct line once: a needle without a newline is in some source exactly when it is in one of
+    # them. A hostile run writes hundreds of megabytes of one answer repeated; most needles stop here.
+    distinct = b"\n".join({line for _source, data in sources for line in data.split(b"\n")})
     for secret in dict.fromkeys(s for s in secrets if s):
         for form_name, form in forms(secret).items():
             needle = form.encode("utf-8", "surrogateescape")
+            if b"\n" not in needle and needle not in distinct:
+                continue
             for source, data in sources:
                 for offset in _occurrences(data, needle):
                     findings.append(f"{source}:{offset} {form_name} of {secret[:4]}…")

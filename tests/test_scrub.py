@@ -8,6 +8,8 @@ import threading
 import time
 from urllib.parse import quote, quote_plus
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from secret_scan import scan
 
 from conformance.wire.scrub import REDACTED, ScrubbingStream, SecretRegistry
@@ -153,3 +155,34 @@ def test_embedded_emulator_runs_sign_with_public_credentials_and_others_do_not()
     assert not given.credentials("alibaba").public
     env = Settings(vendors=["tencent"], env={"TENCENTCLOUD_SECRET_ID": "AKIDy", "TENCENTCLOUD_SECRET_KEY": "k" * 10})
     assert not env.credentials("tencent").public
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(secrets=st.lists(st.text(st.characters(min_codepoint=9, max_codepoint=0x2FF), min_size=6, max_size=14),
+                        min_size=1, max_size=4),
+       pieces=st.lists(st.tuples(st.text("<>/ aZ9+=%\n\"", max_size=60), st.integers(0, 9), st.integers(0, 3)),
+                       min_size=1, max_size=12))
+def test_a_long_text_is_scrubbed_as_without_the_prefilter(secrets: list[str], pieces: list[tuple[str, int, int]]) -> None:
+    """Long texts are first cut to their distinct candidate runs; what is replaced must not change for it."""
+    from conformance.wire.scrub import PREFILTER_FROM, written_forms
+
+    registry = SecretRegistry(secrets)
+    forms = [form for secret in registry._order for form in written_forms(secret)]  # noqa: SLF001
+    text = "".join(filler + forms[which % len(forms)] * repeat for filler, which, repeat in pieces)
+    text = (text + "<Instance>" * (PREFILTER_FROM // 10))[:max(len(text), PREFILTER_FROM)]
+    patterns, runs = registry._compiled()  # noqa: SLF001
+    expected = text
+    for pattern in patterns:
+        expected = pattern.sub(REDACTED, expected)
+    assert registry.scrub(text) == expected
+    assert runs is None or not any(form in registry.scrub(text) for form in forms if len(form) >= 6)
+
+
+def test_a_long_repetitive_answer_is_scrubbed_in_milliseconds() -> None:
+    """A hostile 2 MB answer of one tag 200,000 times: the distinct runs are few, whatever the signatures."""
+    registry = SecretRegistry([KEY, *(f"signature{n:04d}/abc+def==" for n in range(400))])
+    deep = "<Instance>" * 100_000 + "</Instance>" * 100_000
+    registry.scrub(deep)
+    started = time.perf_counter()
+    assert registry.scrub(deep + KEY) == deep + REDACTED
+    assert time.perf_counter() - started < 0.5

@@ -22,6 +22,7 @@ No imports from the rest of ``conformance``, so it can be plugged in after the r
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import json
@@ -36,6 +37,10 @@ from urllib.parse import quote, quote_plus
 __all__ = ["MIN_LENGTH", "REDACTED", "RUN_SECRETS", "ScrubbingStream", "SecretRegistry", "written_forms"]
 
 REDACTED = "<redacted>"
+#: Texts this long are first looked through for their distinct candidate runs (:meth:`SecretRegistry._candidates`).
+PREFILTER_FROM = 4096
+#: Texts this long keep their candidate runs for the next scrub of the same text (the last four).
+REMEMBER_FROM = 256 * 1024
 #: Shorter values are not registered: replacing a 3-character "secret" everywhere would
 #: shred every report, and no real key id, secret, token or signature is that short.
 MIN_LENGTH = 6
@@ -68,6 +73,12 @@ class SecretRegistry:
         self._uncompiled: list[str] = []
         #: values kept by :meth:`clear` (credentials: every run of the process knows them)
         self._pinned: set[str] = set()
+        #: every character of every written form, and the shortest form: see :meth:`_candidates`
+        self._alphabet: set[str] = set()
+        self._shortest = 0
+        self._runs: tuple[re.Pattern[str], str] | None = None
+        #: the candidates of the last few large texts: a run writes the same answer to its evidence and its cassette
+        self._recent: dict[bytes, str] = {}
         for value in values:
             self.add(value)
 
@@ -87,6 +98,7 @@ class SecretRegistry:
                 self._values.add(value)
                 self._order.append(value)
                 self._uncompiled.append(value)
+                self._learn(value)
 
     def clear(self) -> None:
         """Forget every value but the pinned ones: a finished session's signatures, in a process that runs many.
@@ -98,6 +110,21 @@ class SecretRegistry:
             kept = [v for v in self._order if v in self._pinned]
             self._values, self._order = set(kept), list(kept)
             self._generations, self._uncompiled = [], list(kept)
+            self._alphabet, self._shortest, self._runs = set(), 0, None
+            for value in kept:
+                self._learn(value)
+
+    def _learn(self, value: str) -> None:
+        """Widen the alphabet of written forms by ``value``'s (under the lock); the runs' pattern is rebuilt lazily."""
+        forms = written_forms(value)
+        before = len(self._alphabet)
+        for form in forms:
+            self._alphabet.update(form)
+        shortest = min(len(form) for form in forms)
+        if len(self._alphabet) != before or not self._shortest or shortest < self._shortest:
+            self._shortest = min(shortest, self._shortest or shortest)
+            self._runs = None
+            self._recent = {}
 
     def __len__(self) -> int:
         return len(self._values)
@@ -110,7 +137,7 @@ class SecretRegistry:
         forms = {form for value in values for form in written_forms(value)}
         return re.compile(_trie_pattern(forms))
 
-    def _compiled(self) -> list[re.Pattern[str]]:
+    def _compiled(self) -> tuple[list[re.Pattern[str]], tuple[re.Pattern[str], str] | None]:
         with self._lock:
             if self._uncompiled:
                 count, self._uncompiled = len(self._uncompiled), []
@@ -118,15 +145,45 @@ class SecretRegistry:
                 while self._generations and self._generations[-1][0] <= count:
                     count += self._generations.pop()[0]
                 self._generations.append((count, self._compile(self._order[-count:])))
-            return [pattern for _count, pattern in self._generations]
+            if self._runs is None and self._alphabet:
+                separator = next((c for c in ("\n", "\x00", " ", "<", "\x01") if c not in self._alphabet), None)
+                if separator is not None:
+                    chars = "".join(re.escape(c) for c in sorted(self._alphabet))
+                    self._runs = (re.compile(f"[{chars}]{{{self._shortest},}}"), separator)
+            return [pattern for _count, pattern in self._generations], self._runs
 
     def scrub(self, text: str) -> str:
         """``text`` with every registered value, in every written form, replaced by ``<redacted>``."""
         if len(text) < MIN_LENGTH:  # shorter than any registered value: most of a result's strings
             return text
-        for pattern in self._compiled():
+        patterns, runs = self._compiled()
+        if runs is not None and len(text) >= PREFILTER_FROM:
+            # remembered by digest, not by the text: four answers of up to --max-answer-bytes are not kept
+            key = hashlib.blake2b(text.encode("utf-8", "surrogatepass")).digest() if len(text) >= REMEMBER_FROM else b""
+            candidates = self._recent.get(key) if key else None
+            if candidates is None:
+                candidates = self._candidates(text, *runs)
+                if key:
+                    with self._lock:
+                        if self._runs is runs:  # the alphabet did not change meanwhile
+                            while len(self._recent) >= 4:
+                                del self._recent[next(iter(self._recent))]
+                            self._recent[key] = candidates
+            patterns = [pattern for pattern in patterns if pattern.search(candidates)]
+        for pattern in patterns:
             text = pattern.sub(REDACTED, text)
         return text
+
+    @staticmethod
+    def _candidates(text: str, runs: re.Pattern[str], separator: str) -> str:
+        """Each distinct run of ``text`` that could hold a written form, once, apart from the others.
+
+        A form is made of the alphabet's characters only, so it lies inside one maximal run of them
+        at least as long as the shortest form: a pattern finds a form in ``text`` exactly when it
+        finds one here. An answer repeats its field names and values (a 2 MB hostile one repeats one
+        tag 200,000 times), so the distinct runs are a small text, and most answers hold no secret.
+        """
+        return separator.join(set(runs.findall(text)))
 
     def scrub_bytes(self, data: bytes) -> bytes:
         """The same for bytes (cassette bodies): decoded as UTF-8 with surrogates kept, so nothing else changes."""
