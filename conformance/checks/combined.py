@@ -505,7 +505,11 @@ def model_agrees(ctx: CheckContext, args: dict[str, Any]) -> None:
         answer = ctx.send(Query(region=_foreign_region(model), limit=100), note="ids of another region")
         foreign = tuple(i for i in ctx.ids(answer) if i not in set(model.listing.ids)) if answer.ok else ()
     most_ids = model.rules.get("limits", {}).get("ids", {}).get("max", 0) + 1
-    p = pools(model, ctx.adapter.synthetic_ids(max(1, most_ids)), foreign)
+    unknown = tuple(ctx.adapter.synthetic_ids(max(1, most_ids)))
+    key = ("pools", unknown, foreign)  # every rule over one listing draws from the same pools: read them once
+    if key not in model.listing.memo:
+        model.listing.memo[key] = pools(model, unknown, foreign)
+    p: Pools = model.listing.memo[key]
     explicit = rule.explicit(model, p, caps)
     drawn = rule.drawn(model, p, caps)
     if not explicit and drawn is None:
