@@ -27,6 +27,7 @@ def forms(secret: str) -> dict[str, str]:
         "json-escaped (unicode)": json.dumps(secret, ensure_ascii=False)[1:-1],
         "html-escaped": html.escape(secret),
         "html-escaped (no quotes)": html.escape(secret, quote=False),
+        "url-encoded twice": quote(quote(secret, safe=""), safe=""),
     }
     out: dict[str, str] = {}
     for name, form in candidates.items():

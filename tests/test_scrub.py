@@ -10,7 +10,7 @@ from urllib.parse import quote, quote_plus
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from secret_scan import scan
+from secret_scan import forms, scan
 
 from conformance.wire.scrub import REDACTED, ScrubbingStream, SecretRegistry
 
@@ -186,3 +186,25 @@ def test_a_long_repetitive_answer_is_scrubbed_in_milliseconds() -> None:
     started = time.perf_counter()
     assert registry.scrub(deep + KEY) == deep + REDACTED
     assert time.perf_counter() - started < 0.5
+
+
+def test_an_echoed_secret_drawn_as_a_filter_value_stays_out_of_every_label() -> None:
+    """Found by the echo test: a listing whose names echo an URL-encoded signature; a check draws one as a filter
+    value, so the query carries it encoded twice, and the request's label (its business parameters, decoded
+    once) showed the encoded signature in the HTML."""
+    from urllib.parse import quote
+
+    from conformance.reports import evidence, html
+    from conformance.vendors.transport import Exchange
+    from conformance.wire.scrub import RUN_SECRETS
+
+    signature = "+nzx+hxzDIcqJ02GtnoyVIlHiam0oqmSVb9uXySLoPU="
+    RUN_SECRETS.add(signature)
+    value = quote(quote(signature, safe=""), safe="")
+    url = f"http://127.0.0.1:9/?Action=DescribeInstances&Filters.0.Name=instance-name&Filters.0.Values.0={value}"
+    exchange = Exchange("GET", url, {}, b"", "", 200, {}, b"{}", 1.0).to_dict()
+    written = json.dumps(exchange) + html._exchange(1, exchange, "tencent")  # noqa: SLF001
+    written += json.dumps(evidence.compact([exchange], "tencent"))
+    written += html.business("tencent", {"method": "GET", "url": url, "headers": {}})
+    leaked = [name for name, form in forms(signature).items() if form in written]
+    assert leaked == [] and "instance-name" in written

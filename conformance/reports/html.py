@@ -20,6 +20,7 @@ from conformance.results import CONFORMS, INTERRUPTED, OUTCOMES, Result, Verdict
 from conformance.spec.catalog import CATEGORIES
 from conformance.spec.quotes import readable
 from conformance.vendors import adapter
+from conformance.wire.scrub import RUN_SECRETS
 
 LABELS = {"passed": "passed", "failed": "FAILED", "skipped": "skipped", "inconclusive": "inconclusive",
           "observed": "observed", "expected": "known deviation", "fixed": "fixed"}
@@ -103,7 +104,8 @@ def business(vendor: str, request: dict[str, Any]) -> str:
                                                  str(request.get("body") or "").encode())
     except Exception:  # noqa: BLE001 - a label is a convenience: the request itself is shown below
         return ""
-    return " ".join(f"{k}={v}" for k, v in sorted(params.items()) if k not in NOT_BUSINESS)
+    # decoding the request can turn a twice-encoded secret back into a written form: scrubbed again
+    return RUN_SECRETS.scrub(" ".join(f"{k}={v}" for k, v in sorted(params.items()) if k not in NOT_BUSINESS))
 
 
 def _exchange(number: int, exchange: dict[str, Any], vendor: str = "") -> str:

@@ -51,7 +51,9 @@ def written_forms(secret: str) -> list[str]:
     forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), json.dumps(secret)[1:-1],
              json.dumps(secret, ensure_ascii=False)[1:-1], html.escape(secret), html.escape(secret, quote=False),
              # JSON-escaped then URL-encoded, and the other way round: evidence nests them
-             quote(json.dumps(secret)[1:-1], safe=""), json.dumps(quote(secret, safe=""))[1:-1]}
+             quote(json.dumps(secret)[1:-1], safe=""), json.dumps(quote(secret, safe=""))[1:-1],
+             # URL-encoded twice: an echoed, encoded secret drawn as a filter value and sent in a query
+             quote(quote(secret, safe=""), safe="")}
     return sorted((f for f in forms if f), key=len, reverse=True)
 
 
